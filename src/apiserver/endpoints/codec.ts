@@ -1,0 +1,107 @@
+// Content negotiation and body decoding: which representation a client asked for (JSON, YAML,
+// a meta.k8s.io Table, PartialObjectMetadata) and how to read a request body.
+
+import { parseDocument } from 'yaml';
+import { StatusError, newBadRequest, newNotAcceptable, newUnsupportedMediaType } from '../../machinery/errors.js';
+
+export interface MediaType {
+  type: string;
+  params: Record<string, string>;
+}
+
+export type Output =
+  | { kind: 'json' }
+  | { kind: 'yaml' }
+  | { kind: 'table'; version: 'v1' | 'v1beta1' }
+  | { kind: 'partial'; version: 'v1' | 'v1beta1'; list: boolean };
+
+export function parseMediaTypes(header: string | undefined): MediaType[] {
+  if (!header) return [];
+  const out: MediaType[] = [];
+  for (const part of header.split(',')) {
+    const [type, ...params] = part.split(';').map((s) => s.trim());
+    if (!type) continue;
+    const p: Record<string, string> = {};
+    for (const kv of params) {
+      const i = kv.indexOf('=');
+      if (i > 0) p[kv.slice(0, i).trim().toLowerCase()] = kv.slice(i + 1).trim().replace(/^"|"$/g, '');
+    }
+    out.push({ type: type.toLowerCase(), params: p });
+  }
+  // q-values: stable sort by q descending (absent = 1).
+  return out
+    .map((m, i) => ({ m, i, q: m.params.q === undefined ? 1 : Number(m.params.q) }))
+    .sort((a, b) => b.q - a.q || a.i - b.i)
+    .filter((x) => x.q > 0)
+    .map((x) => x.m);
+}
+
+const JSONISH = new Set(['application/json', 'application/*', '*/*']);
+
+/** Picks the response representation from an Accept header, as upstream's negotiation does. */
+export function negotiateOutput(accept: string | undefined, allowTransforms: boolean): Output {
+  const types = parseMediaTypes(accept);
+  if (types.length === 0) return { kind: 'json' };
+  for (const t of types) {
+    if (t.params.as) {
+      if (!allowTransforms) continue;
+      const g = t.params.g;
+      const v = t.params.v;
+      if (t.type !== 'application/json' || g !== 'meta.k8s.io' || (v !== 'v1' && v !== 'v1beta1')) continue;
+      if (t.params.as === 'Table') return { kind: 'table', version: v };
+      if (t.params.as === 'PartialObjectMetadata') return { kind: 'partial', version: v, list: false };
+      if (t.params.as === 'PartialObjectMetadataList') return { kind: 'partial', version: v, list: true };
+      continue;
+    }
+    if (JSONISH.has(t.type)) return { kind: 'json' };
+    if (t.type === 'application/yaml') return { kind: 'yaml' };
+  }
+  throw newNotAcceptable(`only the following media types are accepted: application/json, application/yaml`);
+}
+
+export type BodyType = 'json' | 'yaml' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
+
+const BODY_TYPES: Record<string, BodyType> = {
+  'application/json': 'json',
+  'application/yaml': 'yaml',
+  'application/json-patch+json': 'json-patch',
+  'application/merge-patch+json': 'merge-patch',
+  'application/strategic-merge-patch+json': 'strategic-merge-patch',
+  'application/apply-patch+yaml': 'apply-patch',
+};
+
+export function bodyTypeOf(contentType: string | undefined, allowed: readonly BodyType[]): BodyType {
+  const t = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  const bt = BODY_TYPES[t];
+  if (!bt || !allowed.includes(bt)) {
+    const accepted = Object.entries(BODY_TYPES)
+      .filter(([, v]) => allowed.includes(v))
+      .map(([k]) => k);
+    throw newUnsupportedMediaType(accepted);
+  }
+  return bt;
+}
+
+/** Parses JSON or YAML into a plain value. Errors are 400s worded as upstream's decoder. */
+export function parseBody(text: string, type: 'json' | 'yaml'): unknown {
+  if (type === 'json') {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw newBadRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    }
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) throw newBadRequest(`error converting YAML to JSON: yaml: ${doc.errors[0]!.message}`);
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw newBadRequest(`error converting YAML to JSON: ${(e as Error).message}`);
+  }
+}
+
+export function isPlainObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export { StatusError };

@@ -1,0 +1,637 @@
+// REST handlers for resource requests (upstream k8s.io/apiserver/pkg/endpoints/handlers):
+// get, list, watch, create, update, patch, delete, deletecollection and the generic
+// subresources (status, scale). Objects cross the wire in the request's version and are
+// stored in the hub version.
+
+import jsonpatch from 'fast-json-patch';
+import { groupVersion, type ResourceInfo } from '../../api/catalogue.js';
+import type { ApiObject } from '../../api/scheme.js';
+import { newBadRequest, newMethodNotSupported, newNotFound, newRequestEntityTooLarge, newUnsupportedMediaType, StatusError } from '../../machinery/errors.js';
+import type { WatchEvent } from '../../storage/interfaces.js';
+import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '../registry/generic/store.js';
+import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
+import { bodyTypeOf, isPlainObject, negotiateOutput, parseBody, type Output } from './codec.js';
+import type { RequestInfo } from '../request-info.js';
+import { writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
+import { buildTable, type TableOptions } from './table.js';
+import type { PrinterMap, Printer } from '../printers/types.js';
+import type { UserInfo } from '../registry/generic/strategy.js';
+import { applyMergePatch } from './merge-patch.js';
+
+/** Request bodies above this are refused with 413 (upstream's 3 MiB limit). */
+export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+/** Objects above this are refused with 413 (etcd's default 1.5 MiB request limit). */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+/** Schema facts for strict decoding; supplied by api/openapi. */
+export interface SchemaValidator {
+  unknownFields(group: string, version: string, kind: string, obj: unknown): string[];
+  duplicateFields(jsonText: string): string[];
+  typeErrors(group: string, version: string, kind: string, obj: unknown): string[];
+}
+
+/** One served resource: the catalogue entry it is served under and the hub store behind it. */
+export interface ServedResource {
+  info: ResourceInfo;
+  store: GenericStore;
+}
+
+export interface ResourceLookup {
+  lookup(group: string, version: string, resource: string): ServedResource | undefined;
+}
+
+/** Handles subresources a resource serves beyond status/scale (binding, eviction, log, …). */
+export interface SubresourceHandler {
+  handle(ctx: HandlerContext): Promise<void>;
+}
+
+export interface HandlerContext {
+  req: Req;
+  res: Res;
+  ri: RequestInfo;
+  query: URLSearchParams;
+  user: UserInfo;
+  served: ServedResource;
+  readBody(): Promise<string>;
+  requestContext(dryRun: boolean): RequestContext;
+}
+
+export interface ResourceHandlerOptions {
+  registry: ResourceLookup;
+  printers: PrinterMap;
+  defaultPrinter: Printer;
+  schema: SchemaValidator;
+  /** `resource/subresource` → handler, e.g. `pods/binding`. */
+  subresources?: Record<string, SubresourceHandler>;
+  /** Minimum watch duration when the client gives no timeoutSeconds (upstream --min-request-timeout). */
+  minRequestTimeoutSeconds?: number;
+}
+
+type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export class ResourceHandler {
+  constructor(private readonly opts: ResourceHandlerOptions) {}
+
+  async handle(req: Req, res: Res, ri: RequestInfo, query: URLSearchParams, user: UserInfo): Promise<void> {
+    const served = this.opts.registry.lookup(ri.group, ri.version, ri.resource);
+    if (!served) {
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    }
+    const { info } = served;
+    if (!info.namespaced && ri.namespace !== undefined && ri.resource !== 'namespaces') {
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    }
+    if (info.namespaced && ri.name && ri.namespace === undefined) {
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    }
+    let bodyPromise: Promise<string> | undefined;
+    const hc: HandlerContext = {
+      req,
+      res,
+      ri,
+      query,
+      user,
+      served,
+      readBody: () => (bodyPromise ??= readBody(req)),
+      requestContext: (dryRun) => ({ user, namespace: ri.namespace, dryRun, warnings: [] }),
+    };
+
+    if (ri.subresource && ri.subresource !== 'status' && ri.subresource !== 'scale') {
+      const h = this.opts.subresources?.[`${ri.resource}/${ri.subresource}`];
+      const declared = info.subresources?.some((s) => s.name === ri.subresource);
+      if (!h || !declared) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+      await h.handle(hc);
+      return;
+    }
+    if (ri.subresource && !info.subresources?.some((s) => s.name === ri.subresource)) {
+      throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    }
+    if (ri.subresource === 'scale') {
+      await this.scale(hc);
+      return;
+    }
+    const verb = ri.verb;
+    const allowed = ri.subresource === 'status' ? ['get', 'update', 'patch'] : info.verbs;
+    if (!(allowed as readonly string[]).includes(verb) && !(verb === 'watch' && allowed.includes('watch'))) {
+      throw newMethodNotSupported({ group: info.group, resource: ri.subresource ? `${info.resource}/${ri.subresource}` : info.resource }, verbAction(verb));
+    }
+    switch (verb) {
+      case 'get':
+        return this.get(hc);
+      case 'list':
+        return this.list(hc);
+      case 'watch':
+        return this.watch(hc);
+      case 'create':
+        return this.create(hc);
+      case 'update':
+        return this.update(hc);
+      case 'patch':
+        return this.patch(hc);
+      case 'delete':
+        return this.delete(hc);
+      case 'deletecollection':
+        return this.deleteCollection(hc);
+      default:
+        throw newMethodNotSupported({ group: info.group, resource: info.resource }, verb);
+    }
+  }
+
+  // ------------------------------------------------------------------------------- reads
+
+  private async get(hc: HandlerContext): Promise<void> {
+    const { ri, served, query } = hc;
+    const output = negotiateOutput(hc.req.headers.accept, true);
+    const ctx = hc.requestContext(false);
+    const obj = await served.store.get(ctx, ri.name, query.get('resourceVersion') ?? undefined);
+    this.writeObject(hc, 200, obj, output, []);
+  }
+
+  private async list(hc: HandlerContext): Promise<void> {
+    const { served, query } = hc;
+    const output = negotiateOutput(hc.req.headers.accept, true);
+    const params = listParams(query);
+    const ctx = hc.requestContext(false);
+    const result = await served.store.list(ctx, params);
+    const version = hc.ri.version;
+    const info = served.info;
+    const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+    if (result.continue) meta.continue = result.continue;
+    if (result.remainingItemCount !== undefined && result.continue) meta.remainingItemCount = result.remainingItemCount;
+    if (output.kind === 'table') {
+      const table = buildTable(this.printerFor(served), result.items, this.tableOptions(hc, output.version), (o) => encodeFromHub(o, info, version));
+      table.metadata = meta;
+      writeBody(hc.res, 200, table);
+      return;
+    }
+    if (output.kind === 'partial') {
+      const items = result.items.map((o) => partialObject(encodeFromHub(o, info, version), output.version));
+      writeBody(hc.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${output.version}`, metadata: meta, items });
+      return;
+    }
+    const items = result.items.map((o) => stripTypeMeta(encodeFromHub(o, info, version)));
+    writeBody(hc.res, 200, { kind: `${info.kind}List`, apiVersion: groupVersion(info.group, version), metadata: meta, items }, output.kind);
+  }
+
+  private async watch(hc: HandlerContext): Promise<void> {
+    const { served, query, res, req } = hc;
+    const output = negotiateOutput(req.headers.accept, true);
+    if (output.kind === 'yaml') throw newBadRequest('watch is not supported in YAML');
+    const params = listParams(query);
+    const ac = new AbortController();
+    const onClose = (): void => ac.abort();
+    res.on('close', onClose);
+    const timeoutSeconds = query.has('timeoutSeconds')
+      ? intParam(query, 'timeoutSeconds')!
+      : Math.floor((this.opts.minRequestTimeoutSeconds ?? 1800) * (1 + Math.random()));
+    const timer = setTimeout(() => ac.abort(), timeoutSeconds * 1000);
+    timer.unref();
+    const ctx = hc.requestContext(false);
+    const iterable = served.store.watch(
+      ctx,
+      {
+        ...params,
+        allowWatchBookmarks: query.get('allowWatchBookmarks') === 'true',
+        sendInitialEvents: query.get('sendInitialEvents') === 'true',
+        signal: ac.signal,
+      },
+      hc.ri.name || undefined,
+    );
+    const info = served.info;
+    const version = hc.ri.version;
+    const printer = this.printerFor(served);
+    const tableOpts = output.kind === 'table' ? this.tableOptions(hc, output.version) : undefined;
+    let started = false;
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+    };
+    // Headers go out right away so clients see the watch established (upstream flushes at once).
+    start();
+    try {
+      for await (const ev of iterable) {
+        if (res.writableEnded) break;
+        const line = JSON.stringify({ type: ev.type, object: this.watchObject(ev, output, tableOpts, printer, info, version) }) + '\n';
+        if (!res.write(line)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      }
+    } catch (e) {
+      if (!ac.signal.aborted) {
+        const err = e instanceof StatusError ? e : served.store.translate(e, '');
+        if (!res.writableEnded) res.write(JSON.stringify({ type: 'ERROR', object: err.toStatus() }) + '\n');
+      }
+    } finally {
+      clearTimeout(timer);
+      res.off?.('close', onClose);
+      ac.abort();
+      if (!res.writableEnded) res.end();
+    }
+  }
+
+  private watchObject(ev: WatchEvent, output: Output, tableOpts: TableOptions | undefined, printer: Printer, info: ResourceInfo, version: string): unknown {
+    if (ev.type === 'ERROR') return ev.object;
+    if (ev.type === 'BOOKMARK') {
+      if (output.kind === 'table') return { kind: 'Table', apiVersion: `meta.k8s.io/${output.version}`, metadata: { resourceVersion: ev.object.metadata?.resourceVersion }, columnDefinitions: [], rows: [] };
+      return { kind: output.kind === 'partial' ? 'PartialObjectMetadata' : info.kind, apiVersion: output.kind === 'partial' ? `meta.k8s.io/${output.version}` : groupVersion(info.group, version), metadata: ev.object.metadata };
+    }
+    const obj = encodeFromHub(ev.object as ApiObject, info, version);
+    if (output.kind === 'table') {
+      const t = buildTable(printer, [ev.object as ApiObject], tableOpts!, () => obj);
+      t.metadata = { resourceVersion: String(ev.object.metadata?.resourceVersion ?? '') };
+      return t;
+    }
+    if (output.kind === 'partial') return partialObject(obj, output.version);
+    return obj;
+  }
+
+  // ------------------------------------------------------------------------------ writes
+
+  private async create(hc: HandlerContext): Promise<void> {
+    const { served, query, ri } = hc;
+    const output = negotiateOutput(hc.req.headers.accept, false);
+    const dryRun = dryRunParam(query);
+    const fv = fieldValidation(query);
+    const ctx = hc.requestContext(dryRun);
+    const obj = await this.decode(hc, await hc.readBody(), bodyTypeOf(hc.req.headers['content-type'], ['json', 'yaml']) as 'json' | 'yaml', fv, ctx.warnings);
+    const created = await served.store.create(ctx, obj);
+    void ri;
+    this.writeObject(hc, 201, created, output, ctx.warnings);
+  }
+
+  private async update(hc: HandlerContext): Promise<void> {
+    const { served, query, ri } = hc;
+    const output = negotiateOutput(hc.req.headers.accept, false);
+    const dryRun = dryRunParam(query);
+    const fv = fieldValidation(query);
+    const ctx = hc.requestContext(dryRun);
+    const obj = await this.decode(hc, await hc.readBody(), bodyTypeOf(hc.req.headers['content-type'], ['json', 'yaml']) as 'json' | 'yaml', fv, ctx.warnings);
+    const { object, created } = await served.store.update(ctx, ri.name, () => obj, { subresource: ri.subresource === 'status' ? 'status' : undefined });
+    this.writeObject(hc, created ? 201 : 200, object, output, ctx.warnings);
+  }
+
+  private async patch(hc: HandlerContext): Promise<void> {
+    const { served, query, ri } = hc;
+    const output = negotiateOutput(hc.req.headers.accept, false);
+    const dryRun = dryRunParam(query);
+    const fv = fieldValidation(query);
+    const ctx = hc.requestContext(dryRun);
+    const anyType = bodyTypeOf(hc.req.headers['content-type'], ['json-patch', 'merge-patch', 'strategic-merge-patch', 'apply-patch']);
+    if (anyType !== 'json-patch' && anyType !== 'merge-patch') {
+      // Strategic merge patch and server-side apply are not served yet: a clear 415, never a wrong merge.
+      throw newUnsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']);
+    }
+    const type: PatchType = anyType;
+    const text = await hc.readBody();
+    const patch = parsePatch(text, type);
+    const info = served.info;
+    const version = ri.version;
+    const { object } = await served.store.update(
+      ctx,
+      ri.name,
+      (current) => {
+        if (!current) throw newNotFound({ group: info.group, resource: info.resource }, ri.name);
+        const versioned = structuredClone(encodeFromHub(current, info, version));
+        const patched = applyPatch(versioned, patch, type);
+        if (!isPlainObject(patched)) throw newBadRequest('the patch produced a value that is not an object');
+        // The current resourceVersion is kept unless the patch sets one (optimistic concurrency).
+        return this.decodeObject(hc, patched, JSON.stringify(patched), fv, ctx.warnings, false);
+      },
+      { subresource: ri.subresource === 'status' ? 'status' : undefined },
+    );
+    this.writeObject(hc, 200, object, output, ctx.warnings);
+  }
+
+  private async delete(hc: HandlerContext): Promise<void> {
+    const { served, query, ri } = hc;
+    const output = negotiateOutput(hc.req.headers.accept, false);
+    const options = await deleteOptions(hc, query);
+    const ctx = hc.requestContext(Boolean(options.dryRun?.includes('All')));
+    const result = await served.store.delete(ctx, ri.name, options);
+    if (!result.deleted || served.store.returnDeletedObject) {
+      // Pending graceful/finalizer deletion answers 202 with the object, as upstream.
+      this.writeObject(hc, result.deleted ? 200 : 202, result.object, output, ctx.warnings);
+      return;
+    }
+    const info = served.info;
+    writeBody(hc.res, 200, successStatus({ name: ri.name, group: info.group || undefined, kind: info.resource, uid: result.object.metadata?.uid }), output.kind === 'yaml' ? 'yaml' : 'json', ctx.warnings.length ? { warning: warningHeaders(ctx.warnings) } : {});
+  }
+
+  private async deleteCollection(hc: HandlerContext): Promise<void> {
+    const { served, query } = hc;
+    const output = negotiateOutput(hc.req.headers.accept, false);
+    const options = await deleteOptions(hc, query);
+    const ctx = hc.requestContext(Boolean(options.dryRun?.includes('All')));
+    const items = await served.store.deleteCollection(ctx, listParams(query), options);
+    const info = served.info;
+    const version = hc.ri.version;
+    writeBody(hc.res, 200, {
+      kind: `${info.kind}List`,
+      apiVersion: groupVersion(info.group, version),
+      metadata: {},
+      items: items.map((o) => stripTypeMeta(encodeFromHub(o, info, version))),
+    }, output.kind === 'yaml' ? 'yaml' : 'json');
+  }
+
+  // ------------------------------------------------------------------------------- scale
+
+  private async scale(hc: HandlerContext): Promise<void> {
+    const { served, ri, query } = hc;
+    const output = negotiateOutput(hc.req.headers.accept, false);
+    const ctx = hc.requestContext(dryRunParam(query));
+    const info = served.info;
+    if (ri.verb === 'get') {
+      const obj = await served.store.get(ctx, ri.name);
+      writeBody(hc.res, 200, toScale(obj), output.kind === 'yaml' ? 'yaml' : 'json');
+      return;
+    }
+    if (ri.verb !== 'update' && ri.verb !== 'patch') throw newMethodNotSupported({ group: info.group, resource: `${info.resource}/scale` }, verbAction(ri.verb));
+    const text = await hc.readBody();
+    const type = ri.verb === 'update' ? (bodyTypeOf(hc.req.headers['content-type'], ['json', 'yaml']) as 'json' | 'yaml') : bodyTypeOf(hc.req.headers['content-type'], ['json-patch', 'merge-patch', 'strategic-merge-patch']);
+    if (type === 'strategic-merge-patch') throw newUnsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json']);
+    const { object } = await served.store.update(ctx, ri.name, (current) => {
+      if (!current) throw newNotFound({ group: info.group, resource: info.resource }, ri.name);
+      const scale = toScale(current);
+      let next: any;
+      if (type === 'json' || type === 'yaml') next = parseBody(text, type);
+      else if (type === 'json-patch' || type === 'merge-patch') next = applyPatch(structuredClone(scale), parsePatch(text, type), type);
+      if (!isPlainObject(next)) throw newBadRequest('the body is not a Scale object');
+      const replicas = next.spec?.replicas ?? 0;
+      if (!Number.isInteger(replicas)) throw newBadRequest(`json: cannot unmarshal ${typeof replicas} into Go struct field ScaleSpec.spec.replicas of type int32`);
+      if (replicas < 0) {
+        throw new StatusError(422, 'Invalid', `Scale.autoscaling "${ri.name}" is invalid: spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`, {
+          name: ri.name, group: 'autoscaling', kind: 'Scale', causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: 'spec.replicas' }],
+        });
+      }
+      const rv = next.metadata?.resourceVersion;
+      const out = structuredClone(current);
+      out.spec = { ...(out.spec ?? {}), replicas };
+      if (rv) out.metadata!.resourceVersion = rv;
+      return out;
+    });
+    writeBody(hc.res, 200, toScale(object), output.kind === 'yaml' ? 'yaml' : 'json');
+  }
+
+  // ---------------------------------------------------------------------------- decoding
+
+  private async decode(hc: HandlerContext, text: string, type: 'json' | 'yaml', fv: FieldValidation, warnings: string[]): Promise<ApiObject> {
+    const body = parseBody(text, type);
+    if (!isPlainObject(body)) throw newBadRequest(`Object 'Kind' is missing in '${text.slice(0, 200)}'`);
+    return this.decodeObject(hc, body, type === 'json' ? text : JSON.stringify(body), fv, warnings, true);
+  }
+
+  /** Checks kind/version and (per fieldValidation) unknown/duplicate fields, applies defaults, converts to hub. */
+  private decodeObject(hc: HandlerContext, body: Record<string, any>, jsonText: string, fv: FieldValidation, warnings: string[], checkDuplicates: boolean): ApiObject {
+    const { served, ri } = hc;
+    const info = served.info;
+    const expectedGV = groupVersion(info.group, ri.version);
+    const kind = ri.subresource === 'status' ? info.kind : info.kind;
+    if (body.kind === undefined || body.kind === '') {
+      if (body.apiVersion === undefined) throw newBadRequest(`Object 'Kind' is missing in '${jsonText.slice(0, 500)}'`);
+      body.kind = kind;
+    }
+    if (body.apiVersion === undefined || body.apiVersion === '') body.apiVersion = expectedGV;
+    if (typeof body.kind !== 'string' || typeof body.apiVersion !== 'string') throw newBadRequest(`Object 'Kind' is missing in '${jsonText.slice(0, 500)}'`);
+    if (body.apiVersion !== expectedGV) {
+      throw newBadRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${expectedGV})`);
+    }
+    if (body.kind !== kind) {
+      throw newBadRequest(`${body.kind} in version "${ri.version}" cannot be handled as a ${kind}: no kind "${body.kind}" is registered for version "${expectedGV}" in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`);
+    }
+    if (body.metadata !== undefined && !isPlainObject(body.metadata)) {
+      throw newBadRequest(`${kind} in version "${ri.version}" cannot be handled as a ${kind}: json: cannot unmarshal ${jsonTypeName(body.metadata)} into Go struct field ${kind}.metadata of type v1.ObjectMeta`);
+    }
+    const typeErrs = this.opts.schema.typeErrors(info.group, ri.version, kind, body);
+    if (typeErrs.length) throw newBadRequest(`${kind} in version "${ri.version}" cannot be handled as a ${kind}: ${typeErrs[0]}`);
+    if (fv !== 'Ignore') {
+      const problems = [
+        ...(checkDuplicates ? this.opts.schema.duplicateFields(jsonText).map((f) => `duplicate field "${f}"`) : []),
+        ...this.opts.schema.unknownFields(info.group, ri.version, kind, body).map((f) => `unknown field "${f}"`),
+      ];
+      if (problems.length) {
+        if (fv === 'Strict') throw newBadRequest(`${kind} in version "${ri.version}" cannot be handled as a ${kind}: strict decoding error: ${problems.join(', ')}`);
+        warnings.push(...problems);
+      }
+    }
+    const size = Buffer.byteLength(jsonText);
+    if (size > MAX_OBJECT_BYTES) throw newRequestEntityTooLarge(`limit is ${MAX_OBJECT_BYTES}`);
+    try {
+      return decodeToHub(body as ApiObject, info, ri.version);
+    } catch (e) {
+      throw newBadRequest(`${kind} in version "${ri.version}" cannot be handled as a ${kind}: ${(e as Error).message}`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------- encoding
+
+  private writeObject(hc: HandlerContext, code: number, obj: ApiObject, output: Output, warnings: string[]): void {
+    const { served, ri } = hc;
+    const headers: Record<string, string | string[]> = warnings.length ? { warning: warningHeaders(warnings) } : {};
+    const versioned = encodeFromHub(obj, served.info, ri.version);
+    if (output.kind === 'table') {
+      const t = buildTable(this.printerFor(served), [obj], this.tableOptions(hc, output.version), () => versioned);
+      t.metadata = { resourceVersion: String(obj.metadata?.resourceVersion ?? '') };
+      writeBody(hc.res, code, t, 'json', headers);
+      return;
+    }
+    if (output.kind === 'partial') {
+      writeBody(hc.res, code, partialObject(versioned, output.version), 'json', headers);
+      return;
+    }
+    writeBody(hc.res, code, versioned, output.kind, headers);
+  }
+
+  private printerFor(served: ServedResource): Printer {
+    const hub = served.store.info;
+    return this.opts.printers[`${hub.group}/${hub.kind}`] ?? this.opts.defaultPrinter;
+  }
+
+  private tableOptions(hc: HandlerContext, version: 'v1' | 'v1beta1'): TableOptions {
+    const include = hc.query.get('includeObject') ?? 'Metadata';
+    if (include !== 'None' && include !== 'Metadata' && include !== 'Object') throw newBadRequest(`includeObject: Unsupported value: "${include}": supported values: "Metadata", "None", "Object"`);
+    return { version, includeObject: include, noHeaders: false, now: Date.now() };
+  }
+}
+
+// ------------------------------------------------------------------------------ helpers
+
+function verbAction(verb: string): string {
+  return verb;
+}
+
+function jsonTypeName(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+export async function readBody(req: Req, limit = MAX_REQUEST_BODY_BYTES): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw newRequestEntityTooLarge(`limit is ${limit}`);
+  return await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(newRequestEntityTooLarge(`limit is ${limit}`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (e: Error) => {
+      if (!failed) reject(e);
+    });
+  });
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw newBadRequest(`invalid value for ${name}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
+}
+
+export function listParams(q: URLSearchParams): ListParams {
+  const limit = intParam(q, 'limit');
+  const rvm = q.get('resourceVersionMatch') ?? '';
+  if (rvm !== '' && rvm !== 'NotOlderThan' && rvm !== 'Exact') {
+    throw new StatusError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: "${rvm}": supported values: "Exact", "NotOlderThan", ""`, {
+      kind: 'ListOptions', group: 'meta.k8s.io', causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: "${rvm}": supported values: "Exact", "NotOlderThan", ""`, field: 'resourceVersionMatch' }],
+    });
+  }
+  const rv = q.get('resourceVersion') ?? undefined;
+  if (rv !== undefined && rv !== '' && !/^\d+$/.test(rv)) {
+    throw newBadRequest(`invalid resource version ${JSON.stringify(rv)}`);
+  }
+  if (rvm && !rv) {
+    throw new StatusError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided`, {
+      kind: 'ListOptions', group: 'meta.k8s.io', causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided', field: 'resourceVersionMatch' }],
+    });
+  }
+  if (limit !== undefined && limit < 0) throw newBadRequest(`invalid value for limit: must be non-negative`);
+  return {
+    labelSelector: q.get('labelSelector') ?? undefined,
+    fieldSelector: q.get('fieldSelector') ?? undefined,
+    limit: limit || undefined,
+    continue: q.get('continue') || undefined,
+    resourceVersion: rv,
+    resourceVersionMatch: rvm as ListParams['resourceVersionMatch'],
+  };
+}
+
+function dryRunParam(q: URLSearchParams): boolean {
+  const values = q.getAll('dryRun');
+  for (const v of values) if (v !== 'All') throw newBadRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return values.includes('All');
+}
+
+function fieldValidation(q: URLSearchParams): FieldValidation {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw newBadRequest(`fieldValidation parameter unsupported: ${v}; supported values: Ignore, Warn, Strict`);
+}
+
+async function deleteOptions(hc: HandlerContext, q: URLSearchParams): Promise<DeleteOptions> {
+  let opts: DeleteOptions = {};
+  const text = await hc.readBody();
+  if (text.trim()) {
+    const body = parseBody(text, 'json');
+    if (!isPlainObject(body)) throw newBadRequest('DeleteOptions must be an object');
+    opts = body as DeleteOptions;
+  }
+  const grace = intParam(q, 'gracePeriodSeconds');
+  if (grace !== undefined) opts.gracePeriodSeconds = grace;
+  const pp = q.get('propagationPolicy');
+  if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
+  if (q.has('orphanDependents')) opts.orphanDependents = q.get('orphanDependents') === 'true';
+  const dr = q.getAll('dryRun');
+  if (dr.length) opts.dryRun = dr;
+  if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
+    throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`, {
+      kind: 'DeleteOptions', group: 'meta.k8s.io', causes: [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"` }],
+    });
+  }
+  if (opts.propagationPolicy && opts.orphanDependents !== undefined) {
+    throw new StatusError(422, 'Invalid', 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "' + opts.propagationPolicy + '": orphanDependents and deletionPropagation cannot be both set', { kind: 'DeleteOptions', group: 'meta.k8s.io' });
+  }
+  if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
+    throw newBadRequest(`gracePeriodSeconds must be a non-negative integer`);
+  }
+  for (const v of opts.dryRun ?? []) if (v !== 'All') throw newBadRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  return opts;
+}
+
+type PatchType = 'json-patch' | 'merge-patch';
+
+function parsePatch(text: string, type: PatchType): unknown {
+  let patch: unknown;
+  try {
+    patch = JSON.parse(text);
+  } catch (e) {
+    throw newBadRequest(type === 'json-patch' ? `error decoding patch: ${(e as Error).message}` : `error decoding patch: ${(e as Error).message}`);
+  }
+  if (type === 'json-patch') {
+    if (!Array.isArray(patch)) throw newBadRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+    for (const op of patch) {
+      if (!isPlainObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw newBadRequest('the server rejected our request due to an error in our request');
+      if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(op.op)) throw new StatusError(422, 'Invalid', `Unexpected kind: ${op.op}`, {});
+    }
+  } else if (!isPlainObject(patch)) {
+    throw newBadRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+  }
+  return patch;
+}
+
+function applyPatch(doc: any, patch: unknown, type: PatchType): unknown {
+  if (type === 'merge-patch') return applyMergePatch(doc, patch);
+  try {
+    return jsonpatch.applyPatch(doc, patch as jsonpatch.Operation[], true, true, true).newDocument;
+  } catch (e) {
+    const err = e as { name?: string; message: string };
+    if (err.name === 'TEST_OPERATION_FAILED') throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request`, {});
+    throw new StatusError(422, 'Invalid', `the server rejected our request due to an error in our request`, { causes: [{ message: err.message.split('\n')[0] }] });
+  }
+}
+
+/** List items carry no apiVersion/kind on the wire, as upstream. */
+function stripTypeMeta(o: ApiObject): ApiObject {
+  if (o.apiVersion === undefined && o.kind === undefined) return o;
+  const { apiVersion: _a, kind: _k, ...rest } = o;
+  return rest as ApiObject;
+}
+
+export function partialObject(o: ApiObject, version: string): ApiObject {
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: o.metadata };
+}
+
+function toScale(obj: ApiObject): ApiObject {
+  const sel = obj.spec?.selector;
+  let selector: string | undefined;
+  if (sel && typeof sel === 'object') {
+    const parts: string[] = [];
+    const ml = sel.matchLabels ?? (sel.matchExpressions ? undefined : sel);
+    if (ml && typeof ml === 'object') for (const [k, v] of Object.entries(ml).sort(([a], [b]) => (a < b ? -1 : 1))) parts.push(`${k}=${String(v)}`);
+    for (const e of sel.matchExpressions ?? []) {
+      if (e.operator === 'In') parts.push(`${e.key} in (${[...e.values].sort().join(',')})`);
+      else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${[...e.values].sort().join(',')})`);
+      else if (e.operator === 'Exists') parts.push(e.key);
+      else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+    }
+    selector = parts.join(',');
+  }
+  const m = obj.metadata ?? {};
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: { replicas: obj.status?.replicas ?? 0, ...(selector !== undefined ? { selector } : {}) },
+  };
+}

@@ -1,0 +1,68 @@
+// Writing responses: JSON/YAML encoding, Status errors, Warning headers.
+
+import type { IncomingHttpHeaders } from 'node:http';
+import { stringify as toYaml } from 'yaml';
+import { StatusError, newInternalError, type Status } from '../../machinery/errors.js';
+
+/** The part of Node's http and http2-compat response objects the server uses. */
+export interface Res {
+  statusCode: number;
+  headersSent: boolean;
+  writableEnded: boolean;
+  setHeader(name: string, value: string | string[]): unknown;
+  writeHead(code: number, headers?: Record<string, string | string[]>): unknown;
+  write(chunk: string | Buffer): boolean;
+  end(chunk?: string | Buffer): unknown;
+  on(event: 'close' | 'drain', fn: () => void): unknown;
+  once(event: 'close' | 'drain', fn: () => void): unknown;
+  off?(event: string, fn: () => void): unknown;
+}
+
+export interface Req {
+  method?: string;
+  url?: string;
+  headers: IncomingHttpHeaders;
+  on(event: 'data', fn: (c: Buffer) => void): unknown;
+  on(event: 'end' | 'close' | 'aborted', fn: () => void): unknown;
+  on(event: 'error', fn: (e: Error) => void): unknown;
+  destroy?(e?: Error): unknown;
+  socket: unknown;
+}
+
+export function writeBody(res: Res, code: number, body: unknown, format: 'json' | 'yaml' = 'json', extraHeaders: Record<string, string | string[]> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = format === 'yaml' ? toYaml(body) : JSON.stringify(body);
+  res.writeHead(code, {
+    'content-type': format === 'yaml' ? 'application/yaml' : 'application/json',
+    'cache-control': 'no-cache, private',
+    ...extraHeaders,
+  });
+  res.end(text);
+}
+
+export function toStatusError(e: unknown): StatusError {
+  return e instanceof StatusError ? e : newInternalError(e);
+}
+
+export function writeError(res: Res, e: unknown, warnings?: string[]): void {
+  const err = toStatusError(e);
+  const status: Status = err.toStatus();
+  const headers: Record<string, string | string[]> = {};
+  if (warnings?.length) headers.warning = warningHeaders(warnings);
+  if (err.details?.retryAfterSeconds) headers['retry-after'] = String(err.details.retryAfterSeconds);
+  writeBody(res, err.code, status, 'json', headers);
+}
+
+/** `299 - "text"` per RFC 7234, as upstream's warning recorder formats them. */
+export function warningHeaders(warnings: string[]): string[] {
+  return [...new Set(warnings)].map((w) => `299 - ${JSON.stringify(w)}`);
+}
+
+export function successStatus(details?: Record<string, unknown>): Status & { details?: any } {
+  const s: any = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
+  if (details) s.details = details;
+  return s;
+}

@@ -1,0 +1,111 @@
+// Pod subresources served by the API server itself: binding (the scheduler's write), eviction
+// (the disruption-budget-aware delete) and the streaming ones, which need a node agent.
+
+import type { Pod as WirePod, Binding } from 'kubernetes-types/core/v1.js';
+import type { DeepMutable } from '../../../../util/mutable.js';
+type Pod = DeepMutable<WirePod>;
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import { StatusError, newBadRequest, newConflict, newNotFound, newTooManyRequests } from '../../../../machinery/errors.js';
+import { selectorFromLabelSelector } from '../../../../machinery/labels.js';
+import type { ApiObject } from '../../../../api/scheme.js';
+import { type HandlerContext, type SubresourceHandler } from '../../../endpoints/resource.js';
+import { parseBody, isPlainObject } from '../../../endpoints/codec.js';
+import { writeBody, successStatus } from '../../../endpoints/response.js';
+import type { GenericStore } from '../../generic/store.js';
+import { nowTime } from '../../generic/store.js';
+
+/** Assigns a pod to a node (upstream pkg/registry/core/pod/storage BindingREST.setPodHostAndAnnotations). */
+export async function bindPod(pods: GenericStore, hc: HandlerContext, podName: string, binding: Binding): Promise<void> {
+  const ctx = hc.requestContext(hc.query.getAll('dryRun').includes('All'));
+  const target = binding.target?.name;
+  if (!target) throw new StatusError(422, 'Invalid', `Binding "${podName}" is invalid: target.name: Required value`, { name: podName, kind: 'Binding', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
+  if (binding.target?.kind && binding.target.kind !== 'Node') {
+    throw new StatusError(422, 'Invalid', `Binding "${podName}" is invalid: target.kind: Unsupported value: "${binding.target.kind}": supported values: "Node"`, { name: podName, kind: 'Binding' });
+  }
+  await pods.update(ctx, podName, (current) => {
+    if (!current) throw newNotFound({ group: '', resource: 'pods' }, podName);
+    const pod = current as Pod;
+    if (pod.metadata?.deletionTimestamp) throw newConflict({ group: '', resource: 'pods/binding' }, podName, 'pod is being deleted, cannot be assigned to a host');
+    if (pod.spec?.nodeName) throw newConflict({ group: '', resource: 'pods/binding' }, podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
+    if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata?.uid) throw newConflict({ group: '', resource: 'pods/binding' }, podName, 'Precondition failed: UID mismatch');
+    pod.spec = { ...pod.spec!, nodeName: target };
+    for (const [k, v] of Object.entries(binding.metadata?.annotations ?? {})) (pod.metadata!.annotations ??= {})[k] = v;
+    const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as undefined, lastTransitionTime: nowTime() });
+    pod.status = { ...(pod.status ?? {}), conditions: conds };
+    return pod as ApiObject;
+  }, { subresource: undefined });
+  writeBody(hc.res, 201, successStatus(), 'json');
+}
+
+export function podBindingHandler(pods: GenericStore): SubresourceHandler {
+  return {
+    async handle(hc) {
+      if (hc.ri.verb !== 'create') throw new StatusError(405, 'MethodNotAllowed', `${hc.ri.verb} is not supported on resources of kind "pods/binding"`);
+      const body = parseBody(await hc.readBody(), 'json');
+      if (!isPlainObject(body)) throw newBadRequest('the body of a binding must be an object');
+      await bindPod(pods, hc, hc.ri.name, body as Binding);
+    },
+  };
+}
+
+/** POST /api/v1/namespaces/{ns}/bindings (the older form: pod name in metadata.name). */
+export async function handleBindingsResource(pods: GenericStore, hc: HandlerContext): Promise<void> {
+  const body = parseBody(await hc.readBody(), 'json');
+  if (!isPlainObject(body)) throw newBadRequest('the body of a binding must be an object');
+  const name = (body as Binding).metadata?.name;
+  if (!name) throw newBadRequest('metadata.name: Required value');
+  await bindPod(pods, hc, name, body as Binding);
+}
+
+/**
+ * Eviction (upstream pkg/registry/core/pod/storage/eviction.go): deletes the pod unless a
+ * PodDisruptionBudget covering it allows no disruption (429).
+ */
+export function podEvictionHandler(pods: GenericStore, pdbs: GenericStore): SubresourceHandler {
+  return {
+    async handle(hc) {
+      if (hc.ri.verb !== 'create') throw new StatusError(405, 'MethodNotAllowed', `${hc.ri.verb} is not supported on resources of kind "pods/eviction"`);
+      const body = parseBody(await hc.readBody(), 'json');
+      if (!isPlainObject(body)) throw newBadRequest('the body of an eviction must be an object');
+      const ctx = hc.requestContext(Boolean(body.deleteOptions?.dryRun?.includes('All')) || hc.query.getAll('dryRun').includes('All'));
+      const pod = (await pods.get(ctx, hc.ri.name)) as Pod;
+      // Terminal or already-deleting pods are deleted without consulting budgets.
+      const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || pod.status?.phase === 'Pending';
+      if (!terminal && !pod.metadata?.deletionTimestamp) {
+        const list = await pdbs.list(ctx, {});
+        const matching = (list.items as PodDisruptionBudget[]).filter((b) => {
+          if (!b.spec?.selector) return false;
+          const sel = selectorFromLabelSelector(b.spec.selector);
+          return !sel.empty() && sel.matches(pod.metadata?.labels ?? {});
+        });
+        if (matching.length > 1) {
+          throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+        }
+        const pdb = matching[0];
+        if (pdb && (pdb.status?.disruptionsAllowed ?? 0) <= 0) {
+          const err = newTooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', 0);
+          err.details!.causes = [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata?.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently` }];
+          throw err;
+        }
+      }
+      await pods.delete(ctx, hc.ri.name, { ...(body.deleteOptions ?? {}) });
+      writeBody(hc.res, 201, successStatus(), 'json');
+    },
+  };
+}
+
+/** logs/exec/attach/portforward/proxy reach the pod's node agent; without one they answer a clear error. */
+export function podStreamHandler(pods: GenericStore, what: 'log' | 'exec' | 'attach' | 'portforward' | 'proxy'): SubresourceHandler {
+  return {
+    async handle(hc) {
+      const pod = (await pods.get(hc.requestContext(false), hc.ri.name)) as Pod;
+      if (!pod.spec?.nodeName) {
+        throw newBadRequest(`pod ${hc.ri.name} does not have a host assigned`);
+      }
+      throw new StatusError(503, 'ServiceUnavailable', `${what} is not available: the node agent on node "${pod.spec.nodeName}" does not serve streams in this version of k8ts`);
+    },
+  };
+}
+
+export { newNotFound };

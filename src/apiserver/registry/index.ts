@@ -1,0 +1,122 @@
+// Assembles the registry: one GenericStore per stored resource (with its strategy) and the
+// served group/version/resource → store table the endpoints use. Resources with special
+// behaviour are listed in OVERRIDES; everything else is the catalogue plus its kind handlers.
+
+import type { Service, Namespace } from 'kubernetes-types/core/v1.js';
+import { RESOURCES, type ResourceInfo } from '../../api/catalogue.js';
+import type { ApiObject } from '../../api/scheme.js';
+import { kindHandlers } from '../../api/index.js';
+import { validateObjectMeta, validateObjectMetaUpdate, nameValidator } from '../../api/meta/v1/validation.js';
+import type { Storage } from '../../storage/interfaces.js';
+import { GenericStore, type GenericStoreOptions, type RequestContext } from './generic/store.js';
+import { defaultStrategy, defaultStatusStrategy } from './generic/default-strategy.js';
+import type { Strategy } from './generic/strategy.js';
+import type { ResourceLookup, ServedResource } from '../endpoints/resource.js';
+import { hubOf } from './versioning.js';
+import { podStrategyOverrides } from './core/pods/strategy.js';
+import { nodeStrategyOverrides } from './core/nodes/strategy.js';
+import { eventStrategyOverrides } from './core/events/strategy.js';
+import { secretStrategyOverrides } from './core/secrets/strategy.js';
+import { replicationControllerStrategyOverrides } from './core/replicationcontrollers/strategy.js';
+import { serviceStrategyOverrides } from './core/services/strategy.js';
+import { IPAllocator, PortAllocator } from './core/services/allocator.js';
+import { NamespaceStore, namespaceStrategyOverrides } from './core/namespaces/storage.js';
+import { jobStrategyOverrides } from './batch/jobs/strategy.js';
+import * as namespaceLifecycle from '../admission/plugins/namespacelifecycle/plugin.js';
+
+export interface RegistryOptions {
+  /** Storage for one hub resource (the daemon supplies a watch cache over the backend). */
+  storageFor(info: ResourceInfo, keyPrefix: string): Storage;
+  serviceCIDR: string;
+  nodePortRange?: { min: number; max: number };
+}
+
+/** Resources that are not stored (bindings are pod subresource writes). */
+const NOT_STORED = new Set(['/bindings']);
+
+export class APIRegistry implements ResourceLookup {
+  private readonly hubStores = new Map<string, GenericStore>();
+  private readonly served = new Map<string, ServedResource>();
+  readonly serviceIPs: IPAllocator;
+
+  constructor(opts: RegistryOptions) {
+    this.serviceIPs = new IPAllocator(opts.serviceCIDR);
+    const ports = new PortAllocator(opts.nodePortRange?.min, opts.nodePortRange?.max);
+    const lifecycle = namespaceLifecycle.create({
+      getNamespace: async (name) => {
+        const ns = this.hubStores.get('/namespaces')!;
+        try {
+          return (await ns.get({ user: { name: 'system:apiserver', groups: [] }, namespace: undefined, dryRun: false }, name)) as Namespace;
+        } catch (e) {
+          if ((e as { code?: number }).code === 404) return undefined;
+          throw e;
+        }
+      },
+    });
+
+    const overrides: Record<string, () => Partial<Strategy>> = {
+      '/pods': podStrategyOverrides,
+      '/nodes': nodeStrategyOverrides,
+      '/events': eventStrategyOverrides,
+      '/secrets': secretStrategyOverrides,
+      '/replicationcontrollers': replicationControllerStrategyOverrides,
+      '/namespaces': namespaceStrategyOverrides,
+      '/services': () =>
+        serviceStrategyOverrides({ ips: this.serviceIPs, ports }, async () => {
+          const store = this.hubStores.get('/services')!;
+          const list = await store.list({ user: { name: 'system:apiserver', groups: [] }, namespace: undefined, dryRun: false }, {});
+          return list.items as Service[];
+        }),
+      'batch/jobs': jobStrategyOverrides,
+    };
+
+    for (const info of RESOURCES) {
+      const hub = hubOf(info);
+      if (hub.group !== info.group) continue; // served from another group's store
+      const id = `${info.group}/${info.resource}`;
+      if (NOT_STORED.has(id) || this.hubStores.has(id)) continue;
+      const handlers = kindHandlers(hub.group, hub.version, hub.kind);
+      const nameFn = nameValidator(handlers?.nameValidation ?? 'dns1123-subdomain');
+      const strategy = defaultStrategy(info, handlers, overrides[id]?.() ?? {});
+      const keyPrefix = `/registry/${info.group ? `${info.resource}.${info.group}` : info.resource}/`;
+      const storeOpts: GenericStoreOptions = {
+        info,
+        storage: opts.storageFor(info, keyPrefix),
+        strategy,
+        statusStrategy: strategy.hasStatus ? defaultStatusStrategy(handlers) : undefined,
+        validateMeta: (obj: ApiObject, old: ApiObject | undefined) => {
+          const errs = validateObjectMeta(obj.metadata ?? {}, { namespaced: info.namespaced, nameFn });
+          if (old) errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
+          return errs;
+        },
+        admit: async (ctx: RequestContext, op, obj) => {
+          if (op === 'CREATE' && info.namespaced) await lifecycle.admitCreate({ group: info.group, resource: info.resource }, ctx.namespace ?? obj.metadata?.namespace, obj.metadata?.name ?? '');
+        },
+        returnDeletedObject: id === '/pods' || id === '/services',
+      };
+      this.hubStores.set(id, id === '/namespaces' ? new NamespaceStore(storeOpts) : new GenericStore(storeOpts));
+    }
+
+    for (const info of RESOURCES) {
+      const hub = hubOf(info);
+      const store = this.hubStores.get(`${hub.group}/${info.resource}`);
+      if (!store) continue;
+      for (const v of info.versions) this.served.set(`${info.group}/${v}/${info.resource}`, { info, store });
+    }
+  }
+
+  lookup(group: string, version: string, resource: string): ServedResource | undefined {
+    return this.served.get(`${group}/${version}/${resource}`);
+  }
+
+  /** The hub store of a resource: `store('', 'pods')`. */
+  store(group: string, resource: string): GenericStore {
+    const s = this.hubStores.get(`${group}/${resource}`);
+    if (!s) throw new Error(`no store for ${group}/${resource}`);
+    return s;
+  }
+
+  stores(): GenericStore[] {
+    return [...this.hubStores.values()];
+  }
+}

@@ -1,0 +1,237 @@
+// The API server: HTTPS (HTTP/2 with HTTP/1.1 fallback), the filter chain (panic recovery,
+// authentication, request info) and the routes (health, version, metrics, discovery, OpenAPI,
+// resources).
+
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { Registry as MetricsRegistry, Counter, Histogram } from 'prom-client';
+import { StatusError, newUnauthorized } from '../machinery/errors.js';
+import type { Logger } from '../logging/index.js';
+import { parseRequestInfo } from './request-info.js';
+import { writeBody, writeError, type Req, type Res } from './endpoints/response.js';
+import { Discovery, aggregatedContentType, wantsAggregated } from './endpoints/discovery.js';
+import type { ResourceHandler } from './endpoints/resource.js';
+import type { Authenticator } from './filters/authentication.js';
+import type { UserInfo } from './registry/generic/strategy.js';
+
+export interface OpenAPIService {
+  v2(): string;
+  v3Index(): string;
+  /** `api/v1`, `apis/apps/v1`; undefined when not served. */
+  v3(path: string): string | undefined;
+}
+
+export interface VersionInfo {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  gitCommit: string;
+  gitTreeState: string;
+  buildDate: string;
+  goVersion: string;
+  compiler: string;
+  platform: string;
+}
+
+export interface APIServerOptions {
+  bindAddress: string;
+  port: number;
+  tls: { cert: string; key: string; clientCA: string };
+  authenticator: Authenticator;
+  resources: ResourceHandler;
+  openapi: OpenAPIService;
+  version: VersionInfo;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  /** Answers /readyz: true once storage and caches are ready. */
+  ready(): boolean;
+  /** Hook for requests the resource handler does not own (e.g. `bindings`). */
+  special?(req: Req, res: Res, path: string, query: URLSearchParams, user: UserInfo): Promise<boolean>;
+}
+
+type ServerState = 'new' | 'listening' | 'closing' | 'closed';
+
+const PUBLIC_PATHS = new Set(['/livez', '/readyz', '/healthz', '/version']);
+
+export class APIServer {
+  private state: ServerState = 'new';
+  private server: http2.Http2SecureServer | undefined;
+  private readonly discovery = new Discovery();
+  private readonly requests: Counter<string>;
+  private readonly latency: Histogram<string>;
+  private readonly sessions = new Set<http2.Http2Session>();
+  private readonly sockets = new Set<import('node:net').Socket>();
+  private address = '';
+
+  constructor(private readonly opts: APIServerOptions) {
+    this.requests = new Counter({
+      name: 'apiserver_request_total',
+      help: 'Counter of apiserver requests broken out for each verb, group, version, resource and HTTP response code.',
+      labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'code'],
+      registers: [opts.metrics],
+    });
+    this.latency = new Histogram({
+      name: 'apiserver_request_duration_seconds',
+      help: 'Response latency distribution in seconds for each verb, group, version and resource.',
+      labelNames: ['verb', 'group', 'version', 'resource'],
+      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 2, 5, 10, 30, 60],
+      registers: [opts.metrics],
+    });
+  }
+
+  /** Listens; resolves with the bound port. Rejects with a one-line reason (port in use…). */
+  async start(): Promise<number> {
+    if (this.state !== 'new') throw new Error(`server cannot start from state ${this.state}`);
+    const server = http2.createSecureServer(
+      {
+        key: this.opts.tls.key,
+        cert: this.opts.tls.cert,
+        ca: this.opts.tls.clientCA,
+        requestCert: true,
+        rejectUnauthorized: false,
+        allowHTTP1: true,
+        settings: { maxConcurrentStreams: 1000 },
+      },
+      (req, res) => {
+        void this.handle(req as unknown as Req, res as unknown as Res);
+      },
+    );
+    server.on('session', (s) => {
+      this.sessions.add(s);
+      s.on('close', () => this.sessions.delete(s));
+    });
+    server.on('secureConnection', (sock) => {
+      this.sockets.add(sock);
+      sock.on('close', () => this.sockets.delete(sock));
+    });
+    server.on('tlsClientError', () => {
+      /* a client that fails the handshake is its own problem */
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException): void => {
+        reject(e.code === 'EADDRINUSE' ? new Error(`port ${this.opts.port} on ${this.opts.bindAddress} is already in use`) : e);
+      };
+      server.once('error', onError);
+      server.listen(this.opts.port, this.opts.bindAddress, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    this.state = 'listening';
+    const port = (server.address() as AddressInfo).port;
+    this.address = `${this.opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : this.opts.bindAddress}:${port}`;
+    return port;
+  }
+
+  /** Stops accepting, ends open streams (watches) and waits for connections to close. Idempotent. */
+  async close(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'closing' || !this.server) {
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'closing';
+    const server = this.server;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of this.sessions) s.close();
+    for (const sock of this.sockets) sock.end();
+    const timer = setTimeout(() => {
+      for (const s of this.sessions) s.destroy();
+      for (const sock of this.sockets) sock.destroy();
+    }, 2000);
+    await closed;
+    clearTimeout(timer);
+    this.state = 'closed';
+  }
+
+  private async handle(req: Req, res: Res): Promise<void> {
+    const started = process.hrtime.bigint();
+    let labels = { verb: '', group: '', version: '', resource: '', subresource: '' };
+    try {
+      const url = new URL(req.url ?? '/', 'https://k8ts.invalid');
+      const path = url.pathname;
+      const method = req.method ?? 'GET';
+      if (PUBLIC_PATHS.has(path) || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
+        this.publicEndpoint(res, path, method);
+        return;
+      }
+      const user = await this.opts.authenticator.authenticate({ headers: req.headers, socket: req.socket });
+      if (!user) throw newUnauthorized();
+      if (path.includes('/../') || path.endsWith('/..') || path.includes('//') || /%2f/i.test(req.url ?? '')) {
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+      }
+      const query = url.searchParams;
+      if (path === '/metrics' && method === 'GET') {
+        const text = await this.opts.metrics.metrics();
+        res.writeHead(200, { 'content-type': this.opts.metrics.contentType });
+        res.end(text);
+        return;
+      }
+      if (path.startsWith('/openapi/')) {
+        this.openapi(req, res, path, method);
+        return;
+      }
+      const ri = parseRequestInfo(method, path, query);
+      labels = { verb: ri.verb, group: ri.group, version: ri.version, resource: ri.resource, subresource: ri.subresource };
+      if (!ri.isResourceRequest) {
+        this.nonResource(req, res, path, method);
+        return;
+      }
+      if (this.opts.special && (await this.opts.special(req, res, path, query, user))) return;
+      await this.opts.resources.handle(req, res, ri, query, user);
+    } catch (e) {
+      if (!(e instanceof StatusError)) this.opts.logger.error({ err: e, url: req.url, method: req.method }, 'request failed');
+      if (!res.writableEnded) writeError(res, e);
+    } finally {
+      const secs = Number(process.hrtime.bigint() - started) / 1e9;
+      if (labels.verb !== 'watch') this.latency.observe({ verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource }, secs);
+      this.requests.inc({ ...labels, code: String(res.statusCode) });
+    }
+  }
+
+  private publicEndpoint(res: Res, path: string, method: string): void {
+    if (method !== 'GET' && method !== 'HEAD') throw new StatusError(405, 'MethodNotAllowed', `method ${method} is not allowed on ${path}`);
+    if (path === '/version') {
+      writeBody(res, 200, this.opts.version);
+      return;
+    }
+    const ready = path.startsWith('/readyz') ? this.opts.ready() : true;
+    res.writeHead(ready ? 200 : 500, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
+    res.end(ready ? 'ok' : `[-]storage not ready\n${path.slice(1)} check failed`);
+  }
+
+  private openapi(req: Req, res: Res, path: string, method: string): void {
+    if (method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', `method ${method} is not allowed on ${path}`);
+    let body: string | undefined;
+    if (path === '/openapi/v2') {
+      const accept = req.headers.accept ?? '';
+      if (accept && !/application\/json|\*\/\*/.test(accept)) {
+        throw new StatusError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
+      }
+      body = this.opts.openapi.v2();
+    } else if (path === '/openapi/v3' || path === '/openapi/v3/') body = this.opts.openapi.v3Index();
+    else if (path.startsWith('/openapi/v3/')) body = this.opts.openapi.v3(path.slice('/openapi/v3/'.length));
+    if (body === undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': path.startsWith('/openapi/v3/') ? 'public, immutable' : 'no-cache, private' });
+    res.end(body);
+  }
+
+  private nonResource(req: Req, res: Res, path: string, method: string): void {
+    if (method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', `method ${method} is not allowed on ${path}`);
+    const segs = path.split('/').filter(Boolean);
+    const agg = wantsAggregated(req.headers.accept);
+    let body: string | undefined;
+    let contentType = 'application/json';
+    if (segs.length === 1 && (segs[0] === 'api' || segs[0] === 'apis')) {
+      if (agg) {
+        body = this.discovery.aggregated(segs[0], agg);
+        contentType = aggregatedContentType(agg);
+      } else body = segs[0] === 'api' ? this.discovery.apiVersions(this.address) : this.discovery.apiGroupList();
+    } else if (segs[0] === 'api' && segs.length === 2) body = this.discovery.apiResourceList('', segs[1]!);
+    else if (segs[0] === 'apis' && segs.length === 2) body = this.discovery.apiGroup(segs[1]!);
+    else if (segs[0] === 'apis' && segs.length === 3) body = this.discovery.apiResourceList(segs[1]!, segs[2]!);
+    if (body === undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache, private', vary: 'Accept' });
+    res.end(body);
+  }
+}

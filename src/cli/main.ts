@@ -1,0 +1,99 @@
+// The k8ts command line: argv → options → a daemon. The only code that reads process.argv or
+// calls process.exit.
+
+import { Command, CommanderError } from 'commander';
+import { ControlPlane, ConfigError, VERSION, completeServerConfig, createLogger, type ServerOptions } from '../daemons/index.js';
+
+function fail(message: string): never {
+  process.stderr.write(`k8ts: ${message}\n`);
+  process.exit(1);
+}
+
+async function runServer(opts: ServerOptions): Promise<void> {
+  let config;
+  try {
+    config = completeServerConfig(opts);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const cp = new ControlPlane(config, log);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    cp.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: e }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    await cp.start();
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  process.stderr.write(`k8ts: API server ready on port ${cp.port}; to use kubectl: export KUBECONFIG=${cp.kubeconfigPath}\n`);
+}
+
+const program = new Command();
+program.name('k8ts').description('Kubernetes, rebuilt in TypeScript').version(`${VERSION.gitVersion}`, '--version');
+program.exitOverride();
+
+program
+  .command('server')
+  .description('run the whole cluster on this machine')
+  .option('--data-dir <dir>', 'state directory (default /var/lib/k8ts for root, else ~/.k8ts)')
+  .option('--bind-address <ip>', 'address the API server listens on', '0.0.0.0')
+  .option('--https-port <port>', 'API server port (0 picks a free port)', '6443')
+  .option('--datastore-endpoint <url>', 'sqlite://PATH (default) or etcd://host:port,...')
+  .option('--disable-agent', 'run the control plane only, without a node agent')
+  .option('--simulated-nodes <n>', 'run N simulated nodes')
+  .option('--cluster-cidr <cidr>', 'pod network', '10.42.0.0/16')
+  .option('--service-cidr <cidr>', 'service cluster IP range', '10.43.0.0/16')
+  .option('--cluster-dns <ip>', 'cluster DNS service IP', '10.43.0.10')
+  .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
+  .option('--token <token>', 'shared secret agents use to join')
+  .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
+  .action(async (o: Record<string, unknown>) => {
+    await runServer({
+      dataDir: o.dataDir as string | undefined,
+      bindAddress: o.bindAddress as string,
+      httpsPort: o.httpsPort as string,
+      datastoreEndpoint: o.datastoreEndpoint as string | undefined,
+      disableAgent: Boolean(o.disableAgent),
+      simulatedNodes: o.simulatedNodes as string | undefined,
+      clusterCIDR: o.clusterCidr as string,
+      serviceCIDR: o.serviceCidr as string,
+      clusterDNS: o.clusterDns as string,
+      clusterDomain: o.clusterDomain as string,
+      token: o.token as string | undefined,
+      logLevel: o.logLevel as string,
+    });
+  });
+
+program
+  .command('agent')
+  .description('run a node agent that joins a server')
+  .allowUnknownOption()
+  .action(() => fail('the node agent is not available in this version of k8ts'));
+
+program
+  .command('images')
+  .description('manage the node image store')
+  .command('import')
+  .argument('<files...>')
+  .action(() => fail('image import needs the node agent, which is not available in this version of k8ts'));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  fail((e as Error).message);
+}

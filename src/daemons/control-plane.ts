@@ -1,0 +1,238 @@
+// The composition root of `k8ts server`: storage → API server → (later) controllers,
+// scheduler and agent, each started behind the readiness of what it needs.
+
+import { mkdir, writeFile, rename, access, constants as fsConstants, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { join, dirname } from 'node:path';
+import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
+import { stringify as toYaml } from 'yaml';
+import type { Service } from 'kubernetes-types/core/v1.js';
+import { loadOrCreatePKI, defaultServingSANs, type PKI } from '../util/pki/index.js';
+import { SqliteBackend, createStorage, createCacher, type Cacher, type Backend } from '../storage/index.js';
+import { APIRegistry } from '../apiserver/registry/index.js';
+import { APIServer, type VersionInfo } from '../apiserver/server.js';
+import { ResourceHandler } from '../apiserver/endpoints/resource.js';
+import { ClientCertAuthenticator } from '../apiserver/filters/authentication.js';
+import { printers, defaultPrinter } from '../apiserver/printers/index.js';
+import { podBindingHandler, podEvictionHandler, podStreamHandler, handleBindingsResource } from '../apiserver/registry/core/pods/subresources.js';
+import { namespaceFinalizeHandler } from '../apiserver/registry/core/namespaces/finalize.js';
+import { createOpenAPIService, schemaValidator } from './openapi.js';
+import type { ServerConfig } from './config.js';
+import type { Logger } from '../logging/index.js';
+import { parseRequestInfo } from '../apiserver/request-info.js';
+import { writeError } from '../apiserver/endpoints/response.js';
+import type { UserInfo } from '../apiserver/registry/generic/strategy.js';
+import type { RequestContext } from '../apiserver/registry/generic/store.js';
+
+export const VERSION: VersionInfo = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4+k8ts',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-22T00:00:00Z',
+  goVersion: `node${process.versions.node}`,
+  compiler: 'tsc',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+export type ControlPlaneState = 'new' | 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export class ControlPlane {
+  state: ControlPlaneState = 'new';
+  private backend: Backend | undefined;
+  private cachers: Cacher[] = [];
+  private server: APIServer | undefined;
+  private pki: PKI | undefined;
+  port = 0;
+
+  constructor(
+    readonly config: ServerConfig,
+    private readonly log: Logger,
+  ) {}
+
+  get kubeconfigPath(): string {
+    return join(this.config.dataDir, 'kubeconfig.yaml');
+  }
+
+  /** Starts every component in order; resolves once the API is ready and kubeconfig.yaml is written. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`control plane cannot start from state ${this.state}`);
+    this.state = 'starting';
+    const cfg = this.config;
+    const t0 = performance.now();
+    try {
+      await mkdir(cfg.dataDir, { recursive: true, mode: 0o700 });
+      await access(cfg.dataDir, fsConstants.W_OK | fsConstants.R_OK).catch(() => {
+        throw new Error(`data dir ${cfg.dataDir} is not readable and writable`);
+      });
+
+      const sans = defaultServingSANs();
+      const first = cfg.serviceCIDR.split('/')[0]!.split('.').map(Number);
+      sans.ips.push([first[0], first[1], first[2], first[3]! + 1].join('.'));
+      sans.dns.push(hostname());
+      this.pki = await loadOrCreatePKI(join(cfg.dataDir, 'tls'), { serverSANs: sans });
+      if (this.pki.generated.length) this.log.info({ generated: this.pki.generated }, 'certificates written');
+
+      if (cfg.datastore.kind !== 'sqlite') throw new Error('only the sqlite datastore is available');
+      const backend = new SqliteBackend({ path: cfg.datastore.path, logger: this.log.child({ component: 'sqlite' }) });
+      await backend.start();
+      this.backend = backend;
+      const storage = createStorage(backend, { logger: this.log.child({ component: 'storage' }) });
+
+      const registry = new APIRegistry({
+        serviceCIDR: cfg.serviceCIDR,
+        storageFor: (info, prefix) => {
+          const c = createCacher(storage, { prefix, logger: this.log.child({ component: 'cacher', resource: info.resource }) });
+          this.cachers.push(c);
+          return c;
+        },
+      });
+      await Promise.all(this.cachers.map((c) => c.start()));
+
+      const pods = registry.store('', 'pods');
+      const handler = new ResourceHandler({
+        registry,
+        printers,
+        defaultPrinter,
+        schema: schemaValidator(),
+        subresources: {
+          'pods/binding': podBindingHandler(pods),
+          'pods/eviction': podEvictionHandler(pods, registry.store('policy', 'poddisruptionbudgets')),
+          'pods/log': podStreamHandler(pods, 'log'),
+          'pods/exec': podStreamHandler(pods, 'exec'),
+          'pods/attach': podStreamHandler(pods, 'attach'),
+          'pods/portforward': podStreamHandler(pods, 'portforward'),
+          'pods/proxy': podStreamHandler(pods, 'proxy'),
+          'namespaces/finalize': namespaceFinalizeHandler(registry),
+        },
+      });
+
+      await this.bootstrap(registry);
+
+      const metrics = new MetricsRegistry();
+      collectDefaultMetrics({ register: metrics });
+      const server = new APIServer({
+        bindAddress: cfg.bindAddress,
+        port: cfg.httpsPort,
+        tls: { cert: this.pki.serving.certPem, key: this.pki.serving.keyPem, clientCA: this.pki.clientCA.certPem },
+        authenticator: new ClientCertAuthenticator(),
+        resources: handler,
+        openapi: createOpenAPIService(),
+        version: VERSION,
+        logger: this.log.child({ component: 'apiserver' }),
+        metrics,
+        ready: () => this.state === 'ready' || this.state === 'starting',
+        special: async (req, res, path, query, user) => {
+          const ri = parseRequestInfo(req.method ?? 'GET', path, query);
+          if (!(ri.isResourceRequest && ri.group === '' && ri.resource === 'bindings' && ri.verb === 'create')) return false;
+          try {
+            const served = registry.lookup('', 'v1', 'pods')!;
+            await handleBindingsResource(pods, {
+              req, res, ri, query, user, served,
+              readBody: () => import('../apiserver/endpoints/resource.js').then((m) => m.readBody(req)),
+              requestContext: (dryRun: boolean): RequestContext => ({ user: user as UserInfo, namespace: ri.namespace, dryRun, warnings: [] }),
+            });
+          } catch (e) {
+            writeError(res, e);
+          }
+          return true;
+        },
+      });
+      this.server = server;
+      this.port = await server.start();
+      await this.writeKubeconfig();
+      await this.writeToken();
+      this.state = 'ready';
+      this.log.info({ port: this.port, kubeconfig: this.kubeconfigPath, ms: Math.round(performance.now() - t0) }, 'k8ts server ready');
+    } catch (e) {
+      this.state = 'failed';
+      await this.closeParts();
+      throw e;
+    }
+  }
+
+  /** The objects every cluster has: system namespaces and the `kubernetes` service. */
+  private async bootstrap(registry: APIRegistry): Promise<void> {
+    const ctx = (namespace?: string): RequestContext => ({ user: { name: 'system:apiserver', groups: ['system:masters'] }, namespace, dryRun: false, warnings: [] });
+    const namespaces = registry.store('', 'namespaces');
+    for (const name of SYSTEM_NAMESPACES) {
+      try {
+        await namespaces.create(ctx(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      } catch (e) {
+        if ((e as { code?: number }).code !== 409) throw e;
+      }
+    }
+    const services = registry.store('', 'services');
+    const first = registry.serviceIPs.nth(1);
+    const svc: Service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: first,
+        sessionAffinity: 'None',
+        ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
+      },
+    };
+    try {
+      await services.create(ctx('default'), svc as never);
+    } catch (e) {
+      if ((e as { code?: number }).code !== 409) throw e;
+    }
+  }
+
+  private async writeKubeconfig(): Promise<void> {
+    const pki = this.pki!;
+    const host = this.config.bindAddress === '0.0.0.0' ? '127.0.0.1' : this.config.bindAddress;
+    const b64 = (s: string): string => Buffer.from(s).toString('base64');
+    const kc = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'default', cluster: { server: `https://${host}:${this.port}`, 'certificate-authority-data': b64(pki.serverCA.certPem) } }],
+      users: [{ name: 'default', user: { 'client-certificate-data': b64(pki.admin.certPem), 'client-key-data': b64(pki.admin.keyPem) } }],
+      contexts: [{ name: 'default', context: { cluster: 'default', user: 'default' } }],
+      'current-context': 'default',
+      preferences: {},
+    };
+    await atomicWrite(this.kubeconfigPath, toYaml(kc), 0o600);
+  }
+
+  private async writeToken(): Promise<void> {
+    const path = join(this.config.dataDir, 'token');
+    if (this.config.token) {
+      await atomicWrite(path, `${this.config.token}\n`, 0o600);
+      return;
+    }
+    try {
+      await readFile(path, 'utf8');
+    } catch {
+      await atomicWrite(path, `${randomBytes(16).toString('hex')}\n`, 0o600);
+    }
+  }
+
+  /** Graceful, idempotent stop in reverse order. */
+  async close(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    await this.closeParts();
+    this.state = 'stopped';
+  }
+
+  private async closeParts(): Promise<void> {
+    await this.server?.close();
+    await Promise.all(this.cachers.map((c) => c.close()));
+    await this.backend?.close();
+  }
+}
+
+async function atomicWrite(path: string, text: string, mode: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text, { mode });
+  await rename(tmp, path);
+}
