@@ -24,6 +24,8 @@ import { parseRequestInfo } from '../apiserver/request-info.js';
 import { writeError } from '../apiserver/endpoints/response.js';
 import type { UserInfo } from '../apiserver/registry/generic/strategy.js';
 import type { RequestContext } from '../apiserver/registry/generic/store.js';
+import { decodeToHub } from '../apiserver/registry/versioning.js';
+import type { ApiObject } from '../api/scheme.js';
 
 export const VERSION: VersionInfo = {
   major: '1',
@@ -47,6 +49,8 @@ export class ControlPlane {
   private cachers: Cacher[] = [];
   private server: APIServer | undefined;
   private pki: PKI | undefined;
+  private readonly abort = new AbortController();
+  private warmup: Promise<void> | undefined;
   port = 0;
 
   constructor(
@@ -115,13 +119,14 @@ export class ControlPlane {
 
       const metrics = new MetricsRegistry();
       collectDefaultMetrics({ register: metrics });
+      const openapi = createOpenAPIService();
       const server = new APIServer({
         bindAddress: cfg.bindAddress,
         port: cfg.httpsPort,
         tls: { cert: this.pki.serving.certPem, key: this.pki.serving.keyPem, clientCA: this.pki.clientCA.certPem },
         authenticator: new ClientCertAuthenticator(),
         resources: handler,
-        openapi: createOpenAPIService(),
+        openapi,
         version: VERSION,
         logger: this.log.child({ component: 'apiserver' }),
         metrics,
@@ -147,6 +152,7 @@ export class ControlPlane {
       await this.writeKubeconfig();
       await this.writeToken();
       this.state = 'ready';
+      this.warmup = openapi.warm(this.abort.signal).catch((e: unknown) => this.log.warn({ err: e }, 'openapi warm-up failed'));
       this.log.info({ port: this.port, kubeconfig: this.kubeconfigPath, ms: Math.round(performance.now() - t0) }, 'k8ts server ready');
     } catch (e) {
       this.state = 'failed';
@@ -161,7 +167,7 @@ export class ControlPlane {
     const namespaces = registry.store('', 'namespaces');
     for (const name of SYSTEM_NAMESPACES) {
       try {
-        await namespaces.create(ctx(), { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        await namespaces.create(ctx(), decodeToHub({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, namespaces.info, 'v1'));
       } catch (e) {
         if ((e as { code?: number }).code !== 409) throw e;
       }
@@ -179,11 +185,14 @@ export class ControlPlane {
         ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
       },
     };
-    try {
-      await services.create(ctx('default'), svc as never);
-    } catch (e) {
-      if ((e as { code?: number }).code !== 409) throw e;
-    }
+    const exists = await services.get(ctx('default'), 'kubernetes').then(
+      () => true,
+      (e: unknown) => {
+        if ((e as { code?: number }).code === 404) return false;
+        throw e;
+      },
+    );
+    if (!exists) await services.create(ctx('default'), decodeToHub(svc as ApiObject, services.info, 'v1'));
   }
 
   private async writeKubeconfig(): Promise<void> {
@@ -224,6 +233,8 @@ export class ControlPlane {
   }
 
   private async closeParts(): Promise<void> {
+    this.abort.abort();
+    await this.warmup;
     await this.server?.close();
     await Promise.all(this.cachers.map((c) => c.close()));
     await this.backend?.close();

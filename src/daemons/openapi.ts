@@ -2,35 +2,43 @@
 // API server's OpenAPI and strict-decoding interfaces.
 
 import { RESOURCES } from '../api/catalogue.js';
-import { buildOpenAPIV2, buildOpenAPIV3Index, buildOpenAPIV3GroupVersion, findUnknownFields, findDuplicateFields, findTypeErrors } from '../api/openapi/index.js';
+import { openAPIDocuments, findUnknownFields, findDuplicateFields, findTypeErrors, UnknownKindError } from '../api/openapi/index.js';
 import type { OpenAPIService } from '../apiserver/server.js';
 import type { SchemaValidator } from '../apiserver/endpoints/resource.js';
 
-export function createOpenAPIService(): OpenAPIService {
-  let v2: string | undefined;
-  let v3Index: string | undefined;
-  const v3 = new Map<string, string | undefined>();
+export function createOpenAPIService(): OpenAPIService & { warm(signal?: AbortSignal): Promise<void> } {
+  const docs = openAPIDocuments(RESOURCES);
   return {
-    v2: () => (v2 ??= JSON.stringify(buildOpenAPIV2(RESOURCES))),
-    v3Index: () => (v3Index ??= JSON.stringify(buildOpenAPIV3Index(RESOURCES))),
-    v3: (path) => {
-      if (!v3.has(path)) {
-        const m = /^(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(path);
-        let doc: unknown;
-        if (m) doc = m[1] ? buildOpenAPIV3GroupVersion('', 'v1', RESOURCES) : buildOpenAPIV3GroupVersion(m[2]!, m[3]!, RESOURCES);
-        v3.set(path, doc ? JSON.stringify(doc) : undefined);
+    v2: () => docs.v2().json,
+    v3Index: () => docs.v3Index().json,
+    v3: (path) => docs.v3(path)?.json,
+    // Builds the v3 documents kubectl fetches first, one per macrotask, after the server is ready.
+    // The 5 MB v2 document is built only if a client asks for it.
+    async warm(signal) {
+      for (const key of docs.v3Keys()) {
+        if (signal?.aborted) return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        docs.v3(key);
       }
-      return v3.get(path);
+      docs.v3Index();
     },
   };
 }
 
 export function schemaValidator(): SchemaValidator {
+  const guard = <T>(fn: () => T, dflt: T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof UnknownKindError) return dflt;
+      throw e;
+    }
+  };
   return {
-    unknownFields: (g, v, k, obj) => findUnknownFields(g, v, k, obj),
+    unknownFields: (g, v, k, obj) => guard(() => findUnknownFields(g, v, k, obj), []),
     duplicateFields: (text) => findDuplicateFields(text),
     typeErrors: (g, v, k, obj) => {
-      const e = findTypeErrors(g, v, k, obj);
+      const e = guard(() => findTypeErrors(g, v, k, obj), undefined);
       return e ? [e] : [];
     },
   };

@@ -44,6 +44,12 @@ export interface RangeResult {
   kvs: KeyValue[];
   /** More keys with the prefix exist after the last returned one. */
   more: boolean;
+  /**
+   * Number of keys with the prefix at or after `startKey` at this revision, ignoring `limit`,
+   * when the backend knows it cheaply (etcd always; SQLite for reads at the latest revision).
+   * Used for `remainingItemCount`.
+   */
+  count?: number;
 }
 
 /** The result of a conditional write. */
@@ -89,6 +95,26 @@ export interface Backend {
 
   /** Drops history at or below `revision` (never the latest value of a live key). */
   compact(revision: number): Promise<void>;
+}
+
+/** A watch batch with the revision the watcher has seen everything up to (`revision` >= every event's modRevision). */
+export interface WatchBatch {
+  events: BackendEvent[];
+  /** Every event with revision <= this and the watched prefix has been delivered. */
+  revision: number;
+}
+
+/**
+ * Optional Backend capability (etcd's progress notifications): a watch that also reports how
+ * far the watcher has caught up, in batches that may carry no events. The watch cache uses it
+ * for bookmarks and consistent reads from memory.
+ */
+export interface WatchProgressBackend extends Backend {
+  watchWithProgress(prefix: string, options: WatchOptions): AsyncIterable<WatchBatch>;
+}
+
+export function hasWatchProgress(b: Backend): b is WatchProgressBackend {
+  return typeof (b as Partial<WatchProgressBackend>).watchWithProgress === 'function';
 }
 
 /** Thrown by a Backend for a revision at or below the compacted revision. */
@@ -250,13 +276,16 @@ export class StorageError extends Error {
     readonly code: StorageErrorCode,
     readonly key: string,
     message: string,
-    options?: { cause?: unknown; resourceVersion?: number },
+    options?: { cause?: unknown; resourceVersion?: number; continue?: string },
   ) {
     super(message, options);
     this.name = 'StorageError';
     this.resourceVersion = options?.resourceVersion;
+    this.continue = options?.continue;
   }
   readonly resourceVersion: number | undefined;
+  /** For 'Expired' on a continue token: a token that continues the list at the latest revision (upstream's ListMeta.Continue on the 410). */
+  readonly continue: string | undefined;
 }
 
 export function isStorageError(e: unknown, code?: StorageErrorCode): e is StorageError {

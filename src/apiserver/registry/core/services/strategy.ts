@@ -9,6 +9,7 @@ import type { ApiObject } from '../../../../api/scheme.js';
 import { Path, invalid, type ErrorList } from '../../../../machinery/field.js';
 import { toInvalidError } from '../../../../machinery/field.js';
 import { AllocationError, IPAllocator, PortAllocator } from './allocator.js';
+import { normalizeClusterIPs } from '../../../../api/core/v1/index.js';
 
 export interface ServiceAllocators {
   ips: IPAllocator;
@@ -144,6 +145,7 @@ export function serviceStrategyOverrides(alloc: ServiceAllocators, loadExisting:
         spec.ipFamilies ??= ['IPv4'];
         spec.ipFamilyPolicy ??= 'SingleStack';
       }
+      normalizeClusterIPs(svc as never, old as never);
       // Keep node ports the user left out when the port still exists.
       if (needsNodePorts(svc) && needsNodePorts(old)) {
         for (const p of spec.ports ?? []) {

@@ -1,0 +1,86 @@
+// Shared informers by resource (client-go informers.SharedInformerFactory + dynamicinformer):
+// every controller asking for the same resource shares one list+watch and one cache.
+
+import type { Logger } from '../../logging/index.js';
+import type { Interface } from '../clientset.js';
+import type { GroupVersionResource, KubeObject } from '../rest/resource.js';
+import { listerWatcherFor, type ReflectorOptions } from './reflector.js';
+import { SharedInformer } from './informer.js';
+
+export interface InformerFactoryOptions {
+  logger: Logger;
+  /** Default resync period of handlers, ms; 0 (default) = none. */
+  defaultResyncMs?: number;
+  /** Only this namespace (default: all). */
+  namespace?: string;
+  reflector?: Omit<ReflectorOptions, 'name' | 'logger'>;
+}
+
+export interface InformerRequest {
+  /** PartialObjectMetadata instead of full objects. */
+  metadataOnly?: boolean;
+}
+
+export class SharedInformerFactory {
+  private readonly informers = new Map<string, SharedInformer<KubeObject>>();
+  private readonly running = new Map<string, Promise<void>>();
+  private signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly client: Interface,
+    private readonly opts: InformerFactoryOptions,
+  ) {}
+
+  /** The shared informer of a resource, created on first request. Call start() to run new ones. */
+  forResource<T extends KubeObject = KubeObject>(gvr: GroupVersionResource, req: InformerRequest = {}): SharedInformer<T> {
+    const key = informerKey(gvr, req);
+    let inf = this.informers.get(key);
+    if (!inf) {
+      const rc = req.metadataOnly ? this.client.metadata(gvr) : this.client.resource(gvr);
+      inf = new SharedInformer<KubeObject>({
+        listerWatcher: listerWatcherFor(rc, { namespace: this.opts.namespace }),
+        logger: this.opts.logger,
+        name: req.metadataOnly ? `${gvrString(gvr)} (metadata)` : gvrString(gvr),
+        resyncPeriodMs: this.opts.defaultResyncMs,
+        reflector: this.opts.reflector,
+      });
+      this.informers.set(key, inf);
+    }
+    return inf as unknown as SharedInformer<T>;
+  }
+
+  /** Runs every informer not yet running; may be called again after adding informers. */
+  start(signal: AbortSignal): void {
+    this.signal = signal;
+    for (const [key, inf] of this.informers) {
+      if (this.running.has(key) || signal.aborted) continue;
+      this.running.set(
+        key,
+        inf.run(signal).catch((e: unknown) => {
+          this.opts.logger.error({ informer: inf.name, err: e instanceof Error ? e.message : String(e) }, 'informer stopped with an error');
+        }),
+      );
+    }
+  }
+
+  /** Resolves true once every started informer has synced; false when `signal` aborts. */
+  async waitForCacheSync(signal: AbortSignal): Promise<boolean> {
+    const started = [...this.informers].filter(([k]) => this.running.has(k)).map(([, inf]) => inf);
+    const results = await Promise.all(started.map((inf) => inf.waitForSync(signal)));
+    return results.every(Boolean);
+  }
+
+  /** Awaits every running informer; they stop when the signal given to start() aborts. */
+  async shutdown(): Promise<void> {
+    if (this.signal && !this.signal.aborted) throw new Error('abort the start signal before shutdown');
+    await Promise.all(this.running.values());
+  }
+}
+
+export function gvrString(gvr: GroupVersionResource): string {
+  return gvr.group ? `${gvr.resource}.${gvr.version}.${gvr.group}` : `${gvr.resource}.${gvr.version}`;
+}
+
+function informerKey(gvr: GroupVersionResource, req: InformerRequest): string {
+  return `${req.metadataOnly ? 'm' : 'f'}:${gvr.group}/${gvr.version}/${gvr.resource}`;
+}

@@ -1,0 +1,155 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import type { StoredObject, WatchEvent } from '../interfaces.js';
+import { SqliteBackend } from '../sqlite/backend.js';
+import { createStorage } from '../store.js';
+import { runStorageConformance } from '../testing/conformance.js';
+import { createCacher } from './cacher.js';
+
+const WINDOW = 5;
+
+async function setup(extra: { watcherBufferSize?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-cacher-'));
+  const backend = new SqliteBackend({ path: join(dir, 'state.db'), compactIntervalMs: 0 });
+  await backend.start();
+  const store = createStorage(backend, { bookmarkIntervalMs: 200 });
+  const cacher = createCacher(store, {
+    prefix: '/registry/configmaps/',
+    eventWindowSize: WINDOW,
+    eventFreshMs: 0,
+    bookmarkIntervalMs: 200,
+    waitTimeoutMs: 300,
+    ...extra,
+  });
+  await cacher.start(AbortSignal.timeout(5000));
+  return {
+    backend,
+    store,
+    cacher,
+    close: async () => {
+      await cacher.close();
+      await cacher.close();
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+runStorageConformance(
+  'cacher over store over sqlite',
+  async () => {
+    const f = await setup();
+    return { storage: f.cacher, compact: (rev) => f.backend.compact(rev), close: f.close };
+  },
+  { windowSize: WINDOW },
+);
+
+describe('cacher', () => {
+  it('serves LIST from memory with frozen, shared objects and consistent reads', async () => {
+    const f = await setup();
+    try {
+      const created = await f.cacher.create<StoredObject>('/registry/configmaps/default/a', { metadata: { name: 'a' }, data: { x: '1' } });
+      // '' is a consistent read: the write just acknowledged is there.
+      const l1 = await f.cacher.getList('/registry/configmaps/');
+      assert.equal(l1.items.length, 1);
+      assert.equal(l1.resourceVersion, created.metadata!.resourceVersion);
+      assert.ok(Object.isFrozen(l1.items[0]) && Object.isFrozen(l1.items[0]!.metadata));
+      const l2 = await f.cacher.getList('/registry/configmaps/', { resourceVersion: '0' });
+      assert.equal(l2.items[0], l1.items[0], 'the same object instance');
+      // Writes elsewhere advance the revision; a consistent read still answers from the cache.
+      await f.store.create('/registry/secrets/default/s', { metadata: { name: 's' } });
+      const l3 = await f.cacher.getList('/registry/configmaps/');
+      assert.equal(l3.resourceVersion, await f.store.currentResourceVersion());
+      assert.equal(l3.items[0], l1.items[0]);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('fans one frozen event object out to many watchers', async () => {
+    const f = await setup();
+    try {
+      const acs: AbortController[] = [];
+      const firsts: Promise<WatchEvent>[] = [];
+      await f.cacher.create('/registry/configmaps/default/seed', { metadata: { name: 'seed' } });
+      const rv = await f.cacher.currentResourceVersion();
+      for (let i = 0; i < 200; i++) {
+        const ac = new AbortController();
+        acs.push(ac);
+        const it = f.cacher.watch('/registry/configmaps/', { resourceVersion: rv, recursive: true, signal: ac.signal })[Symbol.asyncIterator]();
+        firsts.push(it.next().then((r) => r.value as WatchEvent));
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      await f.cacher.create('/registry/configmaps/default/x', { metadata: { name: 'x' } });
+      const evs = await Promise.all(firsts);
+      for (const ac of acs) ac.abort();
+      assert.ok(evs.every((e) => e === evs[0]), 'one shared event');
+      assert.ok(Object.isFrozen(evs[0]) && Object.isFrozen(evs[0]!.object));
+      assert.throws(() => {
+        (evs[0]!.object as StoredObject).kind = 'mutated';
+      });
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('terminates a slow watcher without affecting the others', async () => {
+    const f = await setup({ watcherBufferSize: 10 });
+    try {
+      await f.cacher.create('/registry/configmaps/default/seed', { metadata: { name: 'seed' } });
+      const rv = await f.cacher.currentResourceVersion();
+      const slow = f.cacher.watch('/registry/configmaps/', { resourceVersion: rv, recursive: true, signal: new AbortController().signal });
+      const ac = new AbortController();
+      const fastSeen: string[] = [];
+      const fast = (async () => {
+        for await (const e of f.cacher.watch('/registry/configmaps/', { resourceVersion: rv, recursive: true, signal: ac.signal })) {
+          fastSeen.push(e.object.metadata!.name!);
+          if (fastSeen.length === 30) break;
+        }
+      })();
+      const slowIt = slow[Symbol.asyncIterator]();
+      const first = slowIt.next(); // registers, then never reads again
+      await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 30; i++) await f.cacher.create(`/registry/configmaps/default/s${i}`, { metadata: { name: `s${i}` } });
+      await fast;
+      ac.abort();
+      assert.equal(fastSeen.length, 30);
+      await first;
+      let n = 1;
+      for (;;) {
+        const r = await slowIt.next();
+        if (r.done) break;
+        n++;
+      }
+      assert.ok(n < 30, `slow watcher was ended after ${n} events`);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('a watcher older than the window is served by the backend log without gaps', async () => {
+    const f = await setup();
+    try {
+      await f.cacher.create('/registry/configmaps/default/seed', { metadata: { name: 'seed' } });
+      const start = await f.cacher.currentResourceVersion();
+      for (let i = 0; i < WINDOW * 4; i++) await f.cacher.create(`/registry/configmaps/default/o${i}`, { metadata: { name: `o${i}` } });
+      const ac = new AbortController();
+      const names: string[] = [];
+      for await (const e of f.cacher.watch('/registry/configmaps/', { resourceVersion: start, recursive: true, signal: ac.signal })) {
+        names.push(e.object.metadata!.name!);
+        if (names.length === WINDOW * 4) break;
+      }
+      ac.abort();
+      assert.deepEqual(
+        names,
+        Array.from({ length: WINDOW * 4 }, (_, i) => `o${i}`),
+      );
+    } finally {
+      await f.close();
+    }
+  });
+});

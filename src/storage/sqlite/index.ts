@@ -1,0 +1,2 @@
+export { SqliteBackend } from './backend.js';
+export type { SqliteBackendOptions } from './backend.js';

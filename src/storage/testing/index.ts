@@ -1,0 +1,2 @@
+export { runBackendConformance, runStorageConformance } from './conformance.js';
+export type { BackendFixture, StorageFixture, StorageConformanceOptions } from './conformance.js';
