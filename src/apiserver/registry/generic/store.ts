@@ -179,7 +179,7 @@ export class GenericStore {
       try {
         labels = parseSelector(labelSelector);
       } catch (e) {
-        throw newBadRequest(`unable to parse requirement: ${(e as Error).message}`.replace(/^unable to parse requirement: unable to parse requirement: /, 'unable to parse requirement: '));
+        throw newBadRequest((e as Error).message);
       }
       if (labels.empty()) labels = undefined;
     }
