@@ -308,8 +308,10 @@ export class ResourceHandler {
     const ctx = hc.requestContext(Boolean(options.dryRun?.includes('All')));
     const result = await served.store.delete(ctx, ri.name, options);
     if (!result.deleted || served.store.returnDeletedObject) {
-      // Pending graceful/finalizer deletion answers 202 with the object, as upstream.
-      this.writeObject(hc, result.deleted ? 200 : 202, result.object, output, ctx.warnings);
+      // A pending (graceful or finalizer-held) deletion answers with the object; 202 only when
+      // the client set orphanDependents=false (upstream handlers/delete.go keeps that quirk).
+      const code = !result.deleted && options.orphanDependents === false ? 202 : 200;
+      this.writeObject(hc, code, result.object, output, ctx.warnings);
       return;
     }
     const info = served.info;

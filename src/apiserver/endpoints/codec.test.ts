@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { negotiateOutput, bodyTypeOf, parseBody, parseMediaTypes } from './codec.js';
+import { StatusError } from '../../machinery/errors.js';
+
+const KUBECTL_GET = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+
+test('kubectl get negotiates a v1 Table; plain clients get JSON', () => {
+  assert.deepEqual(negotiateOutput(KUBECTL_GET, true), { kind: 'table', version: 'v1' });
+  assert.deepEqual(negotiateOutput(KUBECTL_GET, false), { kind: 'json' });
+  assert.deepEqual(negotiateOutput(undefined, true), { kind: 'json' });
+  assert.deepEqual(negotiateOutput('application/vnd.kubernetes.protobuf,application/json', true), { kind: 'json' });
+  assert.deepEqual(negotiateOutput('application/yaml', true), { kind: 'yaml' });
+  assert.deepEqual(negotiateOutput('application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io', true), { kind: 'partial', version: 'v1', list: true });
+});
+
+test('an unsatisfiable Accept header is 406', () => {
+  assert.throws(() => negotiateOutput('text/html', true), (e: unknown) => e instanceof StatusError && e.code === 406);
+});
+
+test('q-values order media types', () => {
+  assert.deepEqual(parseMediaTypes('application/yaml;q=0.5, application/json').map((m) => m.type), ['application/json', 'application/yaml']);
+});
+
+test('request bodies: allowed types pass, others are 415 naming what is accepted', () => {
+  assert.equal(bodyTypeOf('application/json; charset=utf-8', ['json', 'yaml']), 'json');
+  assert.equal(bodyTypeOf(undefined, ['json']), 'json');
+  assert.throws(
+    () => bodyTypeOf('text/plain', ['json', 'yaml']),
+    (e: unknown) => e instanceof StatusError && e.code === 415 && /application\/json, application\/yaml/.test(e.message),
+  );
+});
+
+test('malformed JSON and YAML are 400s', () => {
+  assert.throws(() => parseBody('{"a":', 'json'), (e: unknown) => e instanceof StatusError && e.code === 400 && e.message.startsWith("couldn't get version/kind; json parse error"));
+  assert.throws(() => parseBody('a: [1, 2', 'yaml'), (e: unknown) => e instanceof StatusError && e.code === 400);
+  assert.throws(() => parseBody('a: 1\na: 2', 'yaml'), (e: unknown) => e instanceof StatusError && e.code === 400);
+  assert.deepEqual(parseBody('kind: Pod\nmetadata: {name: x}', 'yaml'), { kind: 'Pod', metadata: { name: 'x' } });
+});
+
+test('YAML alias bombs are refused', () => {
+  const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]', 'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]'].join('\n');
+  assert.throws(() => parseBody(bomb, 'yaml'), (e: unknown) => e instanceof StatusError && e.code === 400);
+});
