@@ -8,7 +8,9 @@ import { join, dirname } from 'node:path';
 import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
 import { stringify as toYaml } from 'yaml';
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { loadOrCreatePKI, defaultServingSANs, type PKI } from '../util/pki/index.js';
+import { loadOrCreatePKI, defaultServingSANs, issueCertificate, type PKI } from '../util/pki/index.js';
+import { createClient, type Clientset } from '../client/index.js';
+import { ControllerManager } from '../controllers/index.js';
 import { SqliteBackend, createStorage, createCacher, type Cacher, type Backend } from '../storage/index.js';
 import { APIRegistry } from '../apiserver/registry/index.js';
 import { APIServer, type VersionInfo } from '../apiserver/server.js';
@@ -50,6 +52,8 @@ export class ControlPlane {
   private server: APIServer | undefined;
   private pki: PKI | undefined;
   private readonly abort = new AbortController();
+  private client: Clientset | undefined;
+  private controllers: ControllerManager | undefined;
   private warmup: Promise<void> | undefined;
   port = 0;
 
@@ -149,6 +153,7 @@ export class ControlPlane {
       });
       this.server = server;
       this.port = await server.start();
+      await this.startControllers();
       await this.writeKubeconfig();
       await this.writeToken();
       this.state = 'ready';
@@ -159,6 +164,24 @@ export class ControlPlane {
       await this.closeParts();
       throw e;
     }
+  }
+
+  /**
+   * The controller manager reaches the API like any client: over HTTPS with its own client
+   * certificate (in system:masters until authorization lands).
+   */
+  private async startControllers(): Promise<void> {
+    const pki = this.pki!;
+    const cert = await issueCertificate(pki.clientCA, {
+      commonName: 'system:kube-controller-manager',
+      organizations: ['system:masters'],
+      usages: 'client',
+      validityDays: 365,
+    });
+    const host = this.config.bindAddress === '0.0.0.0' ? '127.0.0.1' : this.config.bindAddress;
+    this.client = createClient({ server: `https://${host}:${this.port}`, caPem: pki.serverCA.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
+    this.controllers = new ControllerManager({ client: this.client, logger: this.log.child({ component: 'controller-manager' }) });
+    await this.controllers.start(this.abort.signal);
   }
 
   /** The objects every cluster has: system namespaces and the `kubernetes` service. */
@@ -235,6 +258,8 @@ export class ControlPlane {
   private async closeParts(): Promise<void> {
     this.abort.abort();
     await this.warmup;
+    await this.controllers?.close();
+    this.client?.close();
     await this.server?.close();
     await Promise.all(this.cachers.map((c) => c.close()));
     await this.backend?.close();

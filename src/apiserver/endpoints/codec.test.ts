@@ -42,3 +42,9 @@ test('YAML alias bombs are refused', () => {
   const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]', 'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]', 'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]'].join('\n');
   assert.throws(() => parseBody(bomb, 'yaml'), (e: unknown) => e instanceof StatusError && e.code === 400);
 });
+
+test('bodies nested deeper than the limit are 400s, before any recursive walk', () => {
+  const deep = '['.repeat(5000) + ']'.repeat(5000);
+  assert.throws(() => parseBody(deep, 'json'), (e: unknown) => e instanceof StatusError && e.code === 400 && /exceeded max depth/.test(e.message));
+  assert.deepEqual(parseBody('{"a":"[[[[[[","b":[[1]]}', 'json'), { a: '[[[[[[', b: [[1]] });
+});

@@ -82,8 +82,37 @@ export function bodyTypeOf(contentType: string | undefined, allowed: readonly Bo
   return bt;
 }
 
+/** Deepest nesting a request body may have; real objects stay far below (CRD schemas ~100). */
+export const MAX_NESTING_DEPTH = 1000;
+
+/** Bracket nesting depth of JSON (or flow-style YAML) text, ignoring brackets inside strings. */
+export function nestingDepth(text: string, stopAbove = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let inString: '"' | "'" | '' = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */ && inString === '"') i++;
+      else if ((c === 34 && inString === '"') || (c === 39 && inString === "'")) inString = '';
+      continue;
+    }
+    if (c === 34) inString = '"';
+    else if (c === 91 || c === 123) {
+      if (++depth > max) {
+        max = depth;
+        if (max > stopAbove) return max;
+      }
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
 /** Parses JSON or YAML into a plain value. Errors are 400s worded as upstream's decoder. */
 export function parseBody(text: string, type: 'json' | 'yaml'): unknown {
+  if (nestingDepth(text, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {
+    throw newBadRequest(`couldn't get version/kind; json parse error: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+  }
   if (type === 'json') {
     try {
       return JSON.parse(text);

@@ -10,7 +10,7 @@ import { newBadRequest, newMethodNotSupported, newNotFound, newRequestEntityTooL
 import type { WatchEvent } from '../../storage/interfaces.js';
 import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '../registry/generic/store.js';
 import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
-import { bodyTypeOf, isPlainObject, negotiateOutput, parseBody, type Output } from './codec.js';
+import { bodyTypeOf, isPlainObject, negotiateOutput, parseBody, nestingDepth, MAX_NESTING_DEPTH, type Output } from './codec.js';
 import type { RequestInfo } from '../request-info.js';
 import { writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
 import { buildTable, type TableOptions } from './table.js';
@@ -573,6 +573,7 @@ async function deleteOptions(hc: HandlerContext, q: URLSearchParams): Promise<De
 type PatchType = 'json-patch' | 'merge-patch';
 
 function parsePatch(text: string, type: PatchType): unknown {
+  if (nestingDepth(text, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) throw newBadRequest(`error decoding patch: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   let patch: unknown;
   try {
     patch = JSON.parse(text);

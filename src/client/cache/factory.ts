@@ -1,6 +1,7 @@
 // Shared informers by resource (client-go informers.SharedInformerFactory + dynamicinformer):
 // every controller asking for the same resource shares one list+watch and one cache.
 
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../logging/index.js';
 import type { Interface } from '../clientset.js';
 import type { GroupVersionResource, KubeObject } from '../rest/resource.js';
@@ -25,6 +26,8 @@ export class SharedInformerFactory {
   private readonly informers = new Map<string, SharedInformer<KubeObject>>();
   private readonly running = new Map<string, Promise<void>>();
   private signal: AbortSignal | undefined;
+  /** Linked to the start signal; every reflector's requests listen on it, so no listener cap. */
+  private readonly ac = new AbortController();
 
   constructor(
     private readonly client: Interface,
@@ -51,12 +54,18 @@ export class SharedInformerFactory {
 
   /** Runs every informer not yet running; may be called again after adding informers. */
   start(signal: AbortSignal): void {
-    this.signal = signal;
+    if (!this.signal) {
+      this.signal = signal;
+      setMaxListeners(0, this.ac.signal);
+      if (signal.aborted) this.ac.abort();
+      else signal.addEventListener('abort', () => this.ac.abort(), { once: true });
+    }
+    const run = this.ac.signal;
     for (const [key, inf] of this.informers) {
-      if (this.running.has(key) || signal.aborted) continue;
+      if (this.running.has(key) || run.aborted) continue;
       this.running.set(
         key,
-        inf.run(signal).catch((e: unknown) => {
+        inf.run(run).catch((e: unknown) => {
           this.opts.logger.error({ informer: inf.name, err: e instanceof Error ? e.message : String(e) }, 'informer stopped with an error');
         }),
       );
@@ -70,9 +79,9 @@ export class SharedInformerFactory {
     return results.every(Boolean);
   }
 
-  /** Awaits every running informer; they stop when the signal given to start() aborts. */
+  /** Stops every informer (as aborting the start signal does) and awaits them. Idempotent. */
   async shutdown(): Promise<void> {
-    if (this.signal && !this.signal.aborted) throw new Error('abort the start signal before shutdown');
+    this.ac.abort();
     await Promise.all(this.running.values());
   }
 }

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ControllerManager, enabledControllers, CONTROLLERS } from './manager.js';
+import type { Controller, ControllerFactory } from './shared/types.js';
+import { createClient } from '../client/index.js';
+import { nopLogger } from '../logging/index.js';
+
+test('controller selection follows --controllers', () => {
+  const reg = { a: (() => ({})) as unknown as ControllerFactory, b: (() => ({})) as unknown as ControllerFactory };
+  assert.deepEqual(enabledControllers(undefined, reg), ['a', 'b']);
+  assert.deepEqual(enabledControllers(['*', '-a'], reg), ['b']);
+  assert.deepEqual(enabledControllers(['a'], reg), ['a']);
+  assert.throws(() => enabledControllers(['c'], reg), /unknown controller "c"/);
+  assert.deepEqual(Object.keys(CONTROLLERS).sort(), ['garbagecollector', 'namespace']);
+});
+
+test('start runs prepare and run in order; close is idempotent and closes every controller', async () => {
+  const calls: string[] = [];
+  const fake = (name: string): ControllerFactory => () =>
+    ({
+      name,
+      prepare: async () => {
+        calls.push(`${name}.prepare`);
+      },
+      run: async () => {
+        calls.push(`${name}.run`);
+      },
+      close: async () => {
+        calls.push(`${name}.close`);
+      },
+    }) satisfies Controller;
+  // No informers are requested, so the client is never called.
+  const client = createClient({ server: 'http://127.0.0.1:1' });
+  const m = new ControllerManager({ client, logger: nopLogger(), registry: { x: fake('x'), y: fake('y') } });
+  await m.start(new AbortController().signal);
+  assert.equal(m.state, 'running');
+  assert.deepEqual(calls, ['x.prepare', 'y.prepare', 'x.run', 'y.run']);
+  await Promise.all([m.close(), m.close()]);
+  assert.equal(m.state, 'stopped');
+  assert.deepEqual(calls.slice(4).sort(), ['x.close', 'y.close']);
+  await assert.rejects(m.start(new AbortController().signal), /cannot start/);
+  client.close();
+});
+
+test('a failing controller fails start and everything is closed', async () => {
+  const closed: string[] = [];
+  const client = createClient({ server: 'http://127.0.0.1:1' });
+  const m = new ControllerManager({
+    client,
+    logger: nopLogger(),
+    registry: {
+      bad: () => ({ name: 'bad', prepare: async () => Promise.reject(new Error('discovery down')), run: async () => {}, close: async () => void closed.push('bad') }),
+    },
+  });
+  await assert.rejects(m.start(new AbortController().signal), /discovery down/);
+  assert.equal(m.state, 'failed');
+  assert.deepEqual(closed, ['bad']);
+  client.close();
+});

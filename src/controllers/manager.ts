@@ -1,0 +1,122 @@
+// The controller manager: builds the enabled controllers from the registry (name → factory),
+// runs one shared informer factory for all of them, and starts their workers once the caches
+// have synced (kube-controller-manager's StartControllers).
+
+import { setMaxListeners } from 'node:events';
+import type { Interface } from '../client/clientset.js';
+import { SharedInformerFactory } from '../client/cache/factory.js';
+import type { Logger } from '../logging/index.js';
+import type { Controller, ControllerFactory } from './shared/types.js';
+import * as namespace from './namespace/controller.js';
+import * as garbagecollector from './garbagecollector/controller.js';
+
+/** Every controller k8ts has, by upstream name. Adding one = one line here. */
+export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
+  [namespace.NAME]: namespace.create,
+  [garbagecollector.NAME]: garbagecollector.create,
+};
+
+export class ControllerManagerError extends Error {
+  readonly code = 'ControllerManagerError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ControllerManagerError';
+  }
+}
+
+export interface ControllerManagerOptions {
+  client: Interface;
+  logger: Logger;
+  /**
+   * Which controllers to run, as kube-controller-manager's --controllers: names, `*` for all
+   * (default), `-name` to leave one out.
+   */
+  controllers?: string[];
+  /** Defaults to CONTROLLERS. */
+  registry?: Readonly<Record<string, ControllerFactory>>;
+}
+
+export type ControllerManagerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** Resolves `--controllers` style selections against the registry. */
+export function enabledControllers(selection: readonly string[] | undefined, registry: Readonly<Record<string, ControllerFactory>>): string[] {
+  const sel = selection?.length ? selection : ['*'];
+  const all = Object.keys(registry);
+  for (const s of sel) {
+    const name = s.startsWith('-') ? s.slice(1) : s;
+    if (name !== '*' && !(name in registry)) throw new ControllerManagerError(`unknown controller "${name}"; known: ${all.join(', ')}`);
+  }
+  const disabled = new Set(sel.filter((s) => s.startsWith('-')).map((s) => s.slice(1)));
+  const star = sel.includes('*');
+  return all.filter((n) => !disabled.has(n) && (star || sel.includes(n)));
+}
+
+export class ControllerManager {
+  state: ControllerManagerState = 'new';
+  private readonly log: Logger;
+  private readonly names: string[];
+  private readonly ac = new AbortController();
+  private informers: SharedInformerFactory | undefined;
+  private controllers: Controller[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly opts: ControllerManagerOptions) {
+    this.log = opts.logger.child({ component: 'controller-manager' });
+    this.names = enabledControllers(opts.controllers, opts.registry ?? CONTROLLERS);
+    setMaxListeners(0, this.ac.signal);
+  }
+
+  /** The controllers that run (or will run). */
+  get enabled(): readonly string[] {
+    return this.names;
+  }
+
+  /**
+   * Builds the controllers, starts the informers, waits for their caches and starts every
+   * controller's workers. Resolves once all run; rejects (after cleaning up) if `signal`
+   * aborts first or a controller fails to start.
+   */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.state !== 'new') throw new ControllerManagerError(`controller manager cannot start from state ${this.state}`);
+    this.state = 'starting';
+    const onAbort = (): void => {
+      void this.close();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const run = this.ac.signal;
+    try {
+      const registry = this.opts.registry ?? CONTROLLERS;
+      this.informers = new SharedInformerFactory(this.opts.client, { logger: this.log });
+      for (const name of this.names) {
+        this.controllers.push(registry[name]!({ client: this.opts.client, informers: this.informers, logger: this.log.child({ controller: name }) }));
+      }
+      await Promise.all(this.controllers.map((c) => c.prepare?.(run)));
+      this.informers.start(run);
+      const synced = await this.informers.waitForCacheSync(run);
+      if (!synced || run.aborted) throw new ControllerManagerError('stopped before the informer caches synced');
+      for (const c of this.controllers) await c.run(run);
+      if (run.aborted) throw new ControllerManagerError('stopped while starting controllers');
+      this.state = 'running';
+      this.log.info({ controllers: this.names }, 'controllers running');
+    } catch (e) {
+      await this.close();
+      this.state = 'failed';
+      throw e instanceof ControllerManagerError ? e : new ControllerManagerError(`controller manager failed to start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+
+  /** Stops every controller and informer and awaits all their work. Idempotent. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      const wasFailed = this.state === 'failed';
+      if (!wasFailed) this.state = 'stopping';
+      this.ac.abort();
+      this.closing = (async () => {
+        await Promise.all(this.controllers.map((c) => c.close()));
+        await this.informers?.shutdown();
+        if (this.state !== 'failed') this.state = 'stopped';
+      })();
+    }
+    return this.closing;
+  }
+}

@@ -1,0 +1,3 @@
+export type { Controller, ControllerContext, ControllerFactory, SyncResult } from './types.js';
+export { WorkerPool } from './workers.js';
+export type { SyncFunc, WorkerPoolOptions } from './workers.js';
