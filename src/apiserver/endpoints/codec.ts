@@ -89,21 +89,21 @@ export const MAX_NESTING_DEPTH = 1000;
 export function nestingDepth(text: string, stopAbove = Infinity): number {
   let depth = 0;
   let max = 0;
-  let inString: '"' | "'" | '' = '';
+  let quote = 0; // the code of the open string's quote character, 0 outside strings
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */ && inString === '"') i++;
-      else if ((c === 34 && inString === '"') || (c === 39 && inString === "'")) inString = '';
+    if (quote !== 0) {
+      if (c === 92 /* backslash */ && quote === 34) i++;
+      else if (c === quote) quote = 0;
       continue;
     }
-    if (c === 34) inString = '"';
-    else if (c === 91 || c === 123) {
+    if (c === 34 /* " */) quote = 34;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
       if (++depth > max) {
         max = depth;
         if (max > stopAbove) return max;
       }
-    } else if (c === 93 || c === 125) depth--;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
   }
   return max;
 }
