@@ -18,4 +18,5 @@ done
 data_dir="$(realpath -m "$data_dir")"
 
 printf '\nk8ts: once the API is ready, point kubectl at it with:\n  export KUBECONFIG=%s/kubeconfig.yaml\n\n' "$data_dir"
-exec "$root/bin/k8ts" server "$@"
+# The node agent (real containers) is not part of k8ts yet: run the control plane alone.
+exec "$root/bin/k8ts" server --disable-agent "$@"

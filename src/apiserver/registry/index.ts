@@ -22,6 +22,7 @@ import { serviceStrategyOverrides } from './core/services/strategy.js';
 import { IPAllocator, PortAllocator } from './core/services/allocator.js';
 import { NamespaceStore, namespaceStrategyOverrides } from './core/namespaces/storage.js';
 import { jobStrategyOverrides } from './batch/jobs/strategy.js';
+import { selectableFields } from './generic/selectable.js';
 import * as namespaceLifecycle from '../admission/plugins/namespacelifecycle/plugin.js';
 
 export interface RegistryOptions {
@@ -68,6 +69,9 @@ export class APIRegistry implements ResourceLookup {
           return list.items as Service[];
         }),
       'batch/jobs': jobStrategyOverrides,
+      // Upstream's other selectable fields (GetAttrs of each strategy).
+      'apps/replicasets': () => selectableFields({ 'status.replicas': (o) => String(o.status?.replicas ?? 0) }),
+      'certificates.k8s.io/certificatesigningrequests': () => selectableFields({ 'spec.signerName': (o) => String(o.spec?.signerName ?? '') }),
     };
 
     for (const info of RESOURCES) {

@@ -15,6 +15,8 @@ export const LABEL_METADATA_NAME = 'kubernetes.io/metadata.name';
 
 export function namespaceStrategyOverrides(): Partial<Strategy> {
   return {
+    selectableFields: ['status.phase'],
+    fieldSet: (obj: ApiObject) => ({ 'status.phase': (obj as Namespace).status?.phase ?? '' }),
     prepareForCreate(_ctx, obj: ApiObject) {
       const ns = obj as Namespace;
       ns.status = { phase: 'Active' };
