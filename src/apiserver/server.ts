@@ -12,7 +12,6 @@ import { writeBody, writeError, type Req, type Res } from './endpoints/response.
 import { Discovery, aggregatedContentType, wantsAggregated } from './endpoints/discovery.js';
 import type { ResourceHandler } from './endpoints/resource.js';
 import type { Authenticator } from './filters/authentication.js';
-import type { UserInfo } from './registry/generic/strategy.js';
 
 export interface OpenAPIService {
   v2(): string;
@@ -45,8 +44,6 @@ export interface APIServerOptions {
   metrics: MetricsRegistry;
   /** Answers /readyz: true once storage and caches are ready. */
   ready(): boolean;
-  /** Hook for requests the resource handler does not own (e.g. `bindings`). */
-  special?(req: Req, res: Res, path: string, query: URLSearchParams, user: UserInfo): Promise<boolean>;
 }
 
 type ServerState = 'new' | 'listening' | 'closing' | 'closed';
@@ -177,7 +174,6 @@ export class APIServer {
         this.nonResource(req, res, path, method);
         return;
       }
-      if (this.opts.special && (await this.opts.special(req, res, path, query, user))) return;
       await this.opts.resources.handle(req, res, ri, query, user);
     } catch (e) {
       if (!(e instanceof StatusError)) this.opts.logger.error({ err: e, url: req.url, method: req.method }, 'request failed');

@@ -22,9 +22,6 @@ import { namespaceFinalizeHandler } from '../apiserver/registry/core/namespaces/
 import { createOpenAPIService, schemaValidator } from './openapi.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from '../logging/index.js';
-import { parseRequestInfo } from '../apiserver/request-info.js';
-import { writeError } from '../apiserver/endpoints/response.js';
-import type { UserInfo } from '../apiserver/registry/generic/strategy.js';
 import type { RequestContext } from '../apiserver/registry/generic/store.js';
 import { decodeToHub } from '../apiserver/registry/versioning.js';
 import type { ApiObject } from '../api/scheme.js';
@@ -117,6 +114,9 @@ export class ControlPlane {
           'pods/proxy': podStreamHandler(pods, 'proxy'),
           'namespaces/finalize': namespaceFinalizeHandler(registry),
         },
+        virtual: {
+          '/bindings': { storedAs: { group: '', version: 'v1', resource: 'pods' }, verbs: ['create'], handler: { handle: (hc) => handleBindingsResource(pods, hc) } },
+        },
       });
 
       await this.bootstrap(registry);
@@ -135,21 +135,6 @@ export class ControlPlane {
         logger: this.log.child({ component: 'apiserver' }),
         metrics,
         ready: () => this.state === 'ready' || this.state === 'starting',
-        special: async (req, res, path, query, user) => {
-          const ri = parseRequestInfo(req.method ?? 'GET', path, query);
-          if (!(ri.isResourceRequest && ri.group === '' && ri.resource === 'bindings' && ri.verb === 'create')) return false;
-          try {
-            const served = registry.lookup('', 'v1', 'pods')!;
-            await handleBindingsResource(pods, {
-              req, res, ri, query, user, served,
-              readBody: () => import('../apiserver/endpoints/resource.js').then((m) => m.readBody(req)),
-              requestContext: (dryRun: boolean): RequestContext => ({ user: user as UserInfo, namespace: ri.namespace, dryRun, warnings: [] }),
-            });
-          } catch (e) {
-            writeError(res, e);
-          }
-          return true;
-        },
       });
       this.server = server;
       this.port = await server.start();

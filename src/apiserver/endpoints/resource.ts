@@ -17,6 +17,7 @@ import { buildTable, type TableOptions } from './table.js';
 import type { PrinterMap, Printer } from '../printers/types.js';
 import type { UserInfo } from '../registry/generic/strategy.js';
 import { applyMergePatch } from './merge-patch.js';
+import { decodeKubernetesProtobuf, ProtobufDecodeError } from '../../api/protobuf/index.js';
 
 /** Request bodies above this are refused with 413 (upstream's 3 MiB limit). */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -53,6 +54,7 @@ export interface HandlerContext {
   user: UserInfo;
   served: ServedResource;
   readBody(): Promise<string>;
+  readRawBody(): Promise<Buffer>;
   requestContext(dryRun: boolean): RequestContext;
 }
 
@@ -63,6 +65,11 @@ export interface ResourceHandlerOptions {
   schema: SchemaValidator;
   /** `resource/subresource` → handler, e.g. `pods/binding`. */
   subresources?: Record<string, SubresourceHandler>;
+  /**
+   * Resources that are served but not stored (`group/resource`, e.g. `/bindings`): the request is
+   * handled by `handler` in the context of the stored resource `storedAs`.
+   */
+  virtual?: Record<string, { storedAs: { group: string; version: string; resource: string }; verbs: readonly string[]; handler: SubresourceHandler }>;
   /** Minimum watch duration when the client gives no timeoutSeconds (upstream --min-request-timeout). */
   minRequestTimeoutSeconds?: number;
 }
@@ -73,7 +80,10 @@ export class ResourceHandler {
   constructor(private readonly opts: ResourceHandlerOptions) {}
 
   async handle(req: Req, res: Res, ri: RequestInfo, query: URLSearchParams, user: UserInfo): Promise<void> {
-    const served = this.opts.registry.lookup(ri.group, ri.version, ri.resource);
+    const virtual = this.opts.virtual?.[`${ri.group}/${ri.resource}`];
+    const served = virtual
+      ? this.opts.registry.lookup(virtual.storedAs.group, virtual.storedAs.version, virtual.storedAs.resource)
+      : this.opts.registry.lookup(ri.group, ri.version, ri.resource);
     if (!served) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     }
@@ -84,7 +94,8 @@ export class ResourceHandler {
     if (info.namespaced && ri.name && ri.namespace === undefined) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     }
-    let bodyPromise: Promise<string> | undefined;
+    let bodyPromise: Promise<Buffer> | undefined;
+    const raw = (): Promise<Buffer> => (bodyPromise ??= readRawBody(req));
     const hc: HandlerContext = {
       req,
       res,
@@ -92,10 +103,16 @@ export class ResourceHandler {
       query,
       user,
       served,
-      readBody: () => (bodyPromise ??= readBody(req)),
+      readRawBody: raw,
+      readBody: () => raw().then((b) => b.toString('utf8')),
       requestContext: (dryRun) => ({ user, namespace: ri.namespace, dryRun, warnings: [] }),
     };
 
+    if (virtual) {
+      if (ri.subresource || !virtual.verbs.includes(ri.verb)) throw newMethodNotSupported({ group: ri.group, resource: ri.resource }, ri.verb);
+      await virtual.handler.handle(hc);
+      return;
+    }
     if (ri.subresource && ri.subresource !== 'status' && ri.subresource !== 'scale') {
       const h = this.opts.subresources?.[`${ri.resource}/${ri.subresource}`];
       const declared = info.subresources?.some((s) => s.name === ri.subresource);
@@ -252,7 +269,7 @@ export class ResourceHandler {
     const dryRun = dryRunParam(query);
     const fv = fieldValidation(query);
     const ctx = hc.requestContext(dryRun);
-    const obj = await this.decode(hc, await hc.readBody(), bodyTypeOf(hc.req.headers['content-type'], ['json', 'yaml']) as 'json' | 'yaml', fv, ctx.warnings);
+    const obj = await this.decodeRequest(hc, fv, ctx.warnings);
     const created = await served.store.create(ctx, obj);
     void ri;
     this.writeObject(hc, 201, created, output, ctx.warnings);
@@ -264,7 +281,7 @@ export class ResourceHandler {
     const dryRun = dryRunParam(query);
     const fv = fieldValidation(query);
     const ctx = hc.requestContext(dryRun);
-    const obj = await this.decode(hc, await hc.readBody(), bodyTypeOf(hc.req.headers['content-type'], ['json', 'yaml']) as 'json' | 'yaml', fv, ctx.warnings);
+    const obj = await this.decodeRequest(hc, fv, ctx.warnings);
     const { object, created } = await served.store.update(ctx, ri.name, () => obj, { subresource: ri.subresource === 'status' ? 'status' : undefined });
     this.writeObject(hc, created ? 201 : 200, object, output, ctx.warnings);
   }
@@ -375,6 +392,24 @@ export class ResourceHandler {
 
   // ---------------------------------------------------------------------------- decoding
 
+  /** The body of a create or update: JSON, YAML or Kubernetes protobuf (what kubectl's typed clients send). */
+  private async decodeRequest(hc: HandlerContext, fv: FieldValidation, warnings: string[]): Promise<ApiObject> {
+    const type = bodyTypeOf(hc.req.headers['content-type'], ['json', 'yaml', 'protobuf']);
+    if (type === 'protobuf') {
+      const { info } = hc.served;
+      let body: Record<string, unknown>;
+      try {
+        body = decodeKubernetesProtobuf(await hc.readRawBody(), { group: info.group, version: hc.ri.version, kind: info.kind });
+      } catch (e) {
+        if (e instanceof ProtobufDecodeError) throw newBadRequest(e.message);
+        throw e;
+      }
+      // Protobuf cannot carry unknown or duplicate fields; the schema checks still apply to types.
+      return this.decodeObject(hc, body, JSON.stringify(body), fv, warnings, false);
+    }
+    return this.decode(hc, await hc.readBody(), type as 'json' | 'yaml', fv, warnings);
+  }
+
   private async decode(hc: HandlerContext, text: string, type: 'json' | 'yaml', fv: FieldValidation, warnings: string[]): Promise<ApiObject> {
     const body = parseBody(text, type);
     if (!isPlainObject(body)) throw newBadRequest(`Object 'Kind' is missing in '${text.slice(0, 200)}'`);
@@ -467,9 +502,13 @@ function jsonTypeName(v: unknown): string {
 }
 
 export async function readBody(req: Req, limit = MAX_REQUEST_BODY_BYTES): Promise<string> {
+  return (await readRawBody(req, limit)).toString('utf8');
+}
+
+export async function readRawBody(req: Req, limit = MAX_REQUEST_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw newRequestEntityTooLarge(`limit is ${limit}`);
-  return await new Promise<string>((resolve, reject) => {
+  return await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
@@ -484,7 +523,7 @@ export async function readBody(req: Req, limit = MAX_REQUEST_BODY_BYTES): Promis
       chunks.push(c);
     });
     req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (!failed) resolve(Buffer.concat(chunks));
     });
     req.on('error', (e: Error) => {
       if (!failed) reject(e);
