@@ -152,7 +152,8 @@ export class APIServer {
         this.publicEndpoint(res, path, method);
         return;
       }
-      const user = await this.opts.authenticator.authenticate({ headers: req.headers, socket: req.socket });
+      const connection = (req as { stream?: { session?: object } }).stream?.session ?? (req.socket as object);
+      const user = await this.opts.authenticator.authenticate({ headers: req.headers, socket: req.socket, connection });
       if (!user) throw newUnauthorized();
       if (path.includes('/../') || path.endsWith('/..') || path.includes('//') || /%2f/i.test(req.url ?? '')) {
         throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});

@@ -8,6 +8,8 @@ import type { UserInfo } from '../registry/generic/strategy.js';
 export interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
   socket: unknown;
+  /** A stable object per client connection (the HTTP/2 session or the TLS socket), for caching. */
+  connection?: object;
 }
 
 /** Returns the user, undefined when this authenticator does not apply, or throws on a bad credential. */
@@ -22,8 +24,8 @@ export class ClientCertAuthenticator implements Authenticator {
   authenticate(req: AuthRequest): UserInfo | undefined {
     const socket = req.socket as TLSSocket | undefined;
     if (!socket || typeof socket.getPeerCertificate !== 'function') return undefined;
-    // http2's compat socket is a proxy: cache on the underlying session socket when we can.
-    const key = socket as unknown as object;
+    // http2's compat `socket` is a new proxy per request: cache per connection instead.
+    const key = req.connection ?? (socket as unknown as object);
     const hit = cache.get(key);
     if (hit !== undefined) return hit ?? undefined;
     let user: UserInfo | undefined;

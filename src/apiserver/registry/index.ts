@@ -46,12 +46,17 @@ export class APIRegistry implements ResourceLookup {
     const lifecycle = namespaceLifecycle.create({
       getNamespace: async (name) => {
         const ns = this.hubStores.get('/namespaces')!;
-        try {
-          return (await ns.get({ user: { name: 'system:apiserver', groups: [] }, namespace: undefined, dryRun: false }, name)) as Namespace;
-        } catch (e) {
-          if ((e as { code?: number }).code === 404) return undefined;
-          throw e;
+        const sys = { user: { name: 'system:apiserver', groups: [] }, namespace: undefined, dryRun: false };
+        // From the watch cache first (as upstream reads an informer); a miss may just be a
+        // namespace created a moment ago, so it is confirmed with a consistent read.
+        for (const rv of ['0', undefined]) {
+          try {
+            return (await ns.get(sys, name, rv)) as Namespace;
+          } catch (e) {
+            if ((e as { code?: number }).code !== 404) throw e;
+          }
         }
+        return undefined;
       },
     });
 

@@ -135,3 +135,9 @@ test('unsupported field selectors are 400s; supported ones filter', async () => 
   const list = await pods.list(ctx(), { fieldSelector: 'status.phase=Pending' });
   for (const p of list.items) assert.equal(p.status.phase, 'Pending');
 });
+
+test('an update without resourceVersion is unconditional where the strategy allows it', async () => {
+  await configmaps.create(ctx(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'uncond' }, data: { a: '1' } });
+  const r = await configmaps.update(ctx(), 'uncond', () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'uncond' }, data: { a: '2' } }));
+  assert.deepEqual(r.object.data, { a: '2' });
+});

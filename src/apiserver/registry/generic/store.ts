@@ -300,6 +300,8 @@ export class GenericStore {
             if (!this.strategy.allowUnconditionalUpdate) {
               throw toInvalidError(this.groupKind(), name, [invalid(Path.root('metadata', 'resourceVersion'), 0, 'must be specified for an update')]);
             }
+            // Unconditional update: take the current version, as upstream's store does before validating.
+            meta.resourceVersion = current.metadata?.resourceVersion;
           } else if (rv !== current.metadata?.resourceVersion) {
             throw newConflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
           }
