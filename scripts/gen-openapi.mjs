@@ -153,6 +153,12 @@ const OVERLAY = {
  * (types_jsonschema.go, 1.25+) which is newer.
  */
 const EXTRA_PROPERTIES = {
+  // kubernetes-types 1.30 drops the fields RuleWithOperations inherits from the embedded Rule
+  // (k8s.io/api/admissionregistration/v1/types.go `Rule` is `json:",inline"`): apiGroups,
+  // apiVersions, resources, scope. Taken from swagger 1.22, where they are spelled out.
+  'io.k8s.api.admissionregistration.v1.RuleWithOperations': { fromSwagger: 'all', add: {} },
+  // NamedRuleWithOperations (1.30) inlines the same Rule; same properties as RuleWithOperations.
+  'io.k8s.api.admissionregistration.v1.NamedRuleWithOperations': { fromSwaggerOf: 'io.k8s.api.admissionregistration.v1.RuleWithOperations', add: {} },
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps': {
     fromSwagger: true,
     add: {
@@ -368,7 +374,12 @@ function convertDeclaration(name, { node, text, scope }) {
   const extra = EXTRA_PROPERTIES[name];
   if (extra) {
     if (extra.fromSwagger) {
-      for (const [p, s] of Object.entries(facts?.properties ?? {})) if (!(p in properties) && p.startsWith('x-kubernetes-')) properties[p] = s;
+      for (const [p, s] of Object.entries(facts?.properties ?? {})) if (!(p in properties) && (extra.fromSwagger === 'all' || p.startsWith('x-kubernetes-'))) properties[p] = s;
+    }
+    if (extra.fromSwaggerOf) {
+      const other = SW122[extra.fromSwaggerOf];
+      if (!other) problems.push(`${name}: no swagger definition ${extra.fromSwaggerOf}`);
+      for (const [p, s] of Object.entries(other?.properties ?? {})) if (!(p in properties)) properties[p] = s;
     }
     for (const [p, s] of Object.entries(extra.add)) if (!(p in properties)) properties[p] = sortKeys({ ...s, ...(OVERLAY[`${name}.${p}`] ?? {}) });
   }

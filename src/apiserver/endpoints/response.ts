@@ -13,6 +13,7 @@ export interface Res {
   writeHead(code: number, headers?: Record<string, string | string[]>): unknown;
   write(chunk: string | Buffer): boolean;
   end(chunk?: string | Buffer): unknown;
+  flushHeaders?(): void;
   on(event: 'close' | 'drain', fn: () => void): unknown;
   once(event: 'close' | 'drain', fn: () => void): unknown;
   off?(event: string, fn: () => void): unknown;

@@ -377,11 +377,12 @@ export const resourceQuotaPrinter: Printer<ResourceQuota> = {
     col('Limit', 'string', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.'),
   ],
   cells(obj, now) {
+    // Upstream walks spec.hard and prints status used/hard (zero until the quota controller runs).
     const hard = obj.status?.hard ?? {};
     const used = obj.status?.used ?? {};
     const request: string[] = [];
     const limit: string[] = [];
-    for (const resource of Object.keys(hard).sort()) {
+    for (const resource of Object.keys(obj.spec?.hard ?? {}).sort()) {
       const pieces = resource.split('.');
       const target = pieces.length > 1 && pieces[0] === 'limits' ? limit : request;
       target.push(`${resource}: ${quantityString(used[resource])}/${quantityString(hard[resource])}`);

@@ -23,6 +23,7 @@ import { IPAllocator, PortAllocator } from './core/services/allocator.js';
 import { NamespaceStore, namespaceStrategyOverrides } from './core/namespaces/storage.js';
 import { jobStrategyOverrides } from './batch/jobs/strategy.js';
 import { selectableFields } from './generic/selectable.js';
+import { csrStrategyOverrides } from './certificates/certificatesigningrequests/strategy.js';
 import * as namespaceLifecycle from '../admission/plugins/namespacelifecycle/plugin.js';
 
 export interface RegistryOptions {
@@ -74,9 +75,9 @@ export class APIRegistry implements ResourceLookup {
           return list.items as Service[];
         }),
       'batch/jobs': jobStrategyOverrides,
+      'certificates.k8s.io/certificatesigningrequests': csrStrategyOverrides,
       // Upstream's other selectable fields (GetAttrs of each strategy).
       'apps/replicasets': () => selectableFields({ 'status.replicas': (o) => String(o.status?.replicas ?? 0) }),
-      'certificates.k8s.io/certificatesigningrequests': () => selectableFields({ 'spec.signerName': (o) => String(o.spec?.signerName ?? '') }),
     };
 
     for (const info of RESOURCES) {
@@ -100,6 +101,7 @@ export class APIRegistry implements ResourceLookup {
         },
         admit: async (ctx: RequestContext, op, obj) => {
           if (op === 'CREATE' && info.namespaced) await lifecycle.admitCreate({ group: info.group, resource: info.resource }, ctx.namespace ?? obj.metadata?.namespace, obj.metadata?.name ?? '');
+          if (op === 'DELETE' && id === '/namespaces') lifecycle.admitNamespaceDelete(obj.metadata?.name ?? '');
         },
         returnDeletedObject: id === '/pods' || id === '/services',
       };

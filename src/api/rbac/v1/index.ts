@@ -26,7 +26,7 @@ class RawValueError extends FieldError {
 export function defaultSubjects(subjects: Subject[] | undefined): void {
   for (const s of subjects ?? []) {
     if (!s.apiGroup) {
-      if (s.kind === 'ServiceAccount') s.apiGroup = '';
+      if (s.kind === 'ServiceAccount') delete s.apiGroup; // "" is omitted on the wire (omitempty)
       else if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = GROUP;
     }
   }

@@ -102,7 +102,7 @@ export class GenericStore {
   protected readonly storage: Storage;
   readonly strategy: Strategy;
   readonly statusStrategy: StatusStrategy | undefined;
-  private readonly opts: GenericStoreOptions;
+  protected readonly opts: GenericStoreOptions;
   private readonly root: string;
   private readonly selectable: Set<string>;
 
@@ -260,7 +260,7 @@ export class GenericStore {
    * under optimistic concurrency and retries on storage conflicts. `subresource` 'status'
    * uses the status strategy.
    */
-  async update(ctx: RequestContext, name: string, updateFn: UpdateFn, opts: { subresource?: 'status'; forceAllowCreate?: boolean; finalize?: boolean } = {}): Promise<{ object: ApiObject; created: boolean }> {
+  async update(ctx: RequestContext, name: string, updateFn: UpdateFn, opts: { subresource?: 'status' | 'approval'; forceAllowCreate?: boolean; finalize?: boolean } = {}): Promise<{ object: ApiObject; created: boolean }> {
     let created = false;
     const key = this.key(ctx.namespace, name);
     let result: ApiObject;
@@ -306,6 +306,16 @@ export class GenericStore {
             throw newConflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
           }
           this.keepServerMeta(obj, current);
+          if (opts.subresource === 'approval') {
+            // CSR approval: only the Approved/Denied/Failed conditions change (upstream approvalStrategy).
+            const conditions = obj.status?.conditions;
+            const next = structuredClone(current);
+            next.metadata = { ...next.metadata, resourceVersion: meta.resourceVersion };
+            next.status = { ...(current.status ?? {}), conditions };
+            if (!conditions) delete next.status.conditions;
+            await this.opts.admit?.(ctx, 'UPDATE', next, current);
+            return next;
+          }
           if (opts.subresource === 'status') {
             if (!this.statusStrategy) throw newInternalError(new Error(`no status strategy for ${this.info.resource}`));
             this.statusStrategy.prepareForUpdate(ctx, obj, current);

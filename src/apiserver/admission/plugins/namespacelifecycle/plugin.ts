@@ -6,6 +6,9 @@ import { StatusError, newNotFound, qualifiedResource, type GroupResource } from 
 
 export const NAME = 'NamespaceLifecycle';
 
+/** Namespaces that may never be deleted (upstream's immortal namespaces). */
+export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public']);
+
 export interface NamespaceLifecycleOptions {
   /** Reads a namespace; undefined when absent. */
   getNamespace(name: string): Promise<Namespace | undefined>;
@@ -13,6 +16,12 @@ export interface NamespaceLifecycleOptions {
 
 export function create(opts: NamespaceLifecycleOptions) {
   return {
+    /** Deleting default, kube-system or kube-public is forbidden. */
+    admitNamespaceDelete(name: string): void {
+      if (IMMORTAL_NAMESPACES.has(name)) {
+        throw new StatusError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+      }
+    },
     /** Only creates are checked, as upstream: updates and deletes in a terminating namespace go on. */
     async admitCreate(gr: GroupResource, namespace: string | undefined, name: string): Promise<void> {
       if (!namespace) return;

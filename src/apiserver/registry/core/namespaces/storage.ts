@@ -44,6 +44,7 @@ export class NamespaceStore extends GenericStore {
   override async delete(ctx: RequestContext, name: string, options: DeleteOptions): Promise<DeleteResult> {
     const current = (await this.get(ctx, name)) as Namespace;
     this.checkPreconditions(name, current, options.preconditions);
+    await this.opts.admit?.(ctx, 'DELETE', current as ApiObject, current as ApiObject);
     if (!current.spec?.finalizers?.length && !current.metadata?.finalizers?.length) {
       const done = await this.deleteNow(ctx, name, current.metadata?.uid, options.preconditions);
       if (!done) throw newNotFound(this.gr, name);
