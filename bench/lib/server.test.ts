@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CpuMeter, cpuSeconds, machineBusySeconds, rssMiB } from './server.js';
+
+test('process figures come from /proc', () => {
+  assert.ok(rssMiB(process.pid) > 10);
+  const before = cpuSeconds(process.pid);
+  const busy0 = machineBusySeconds();
+  const meter = new CpuMeter(process.pid);
+  const end = performance.now() + 300;
+  let x = 0;
+  while (performance.now() < end) x += Math.sqrt(x + 1);
+  assert.ok(x > 0);
+  assert.ok(cpuSeconds(process.pid) > before);
+  assert.ok(machineBusySeconds() > busy0);
+  const r = meter.read();
+  // This process spun one core for the whole interval.
+  assert.ok(r.server > 50 && r.client > 50, JSON.stringify(r));
+});
