@@ -30,6 +30,10 @@ export interface RequestInfo {
 }
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+/** Go's strconv.ParseBool spellings (upstream parses query booleans with it). */
+export const GO_TRUE: ReadonlySet<string> = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+export const GO_FALSE: ReadonlySet<string> = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
 /** Returns a non-resource RequestInfo for paths outside /api and /apis, and for discovery paths. */
@@ -118,7 +122,7 @@ export function parseRequestInfo(method: string, rawPath: string, query: URLSear
   }
 
   if (isWatchPath) verb = 'watch';
-  else if (verb === 'get' && !name) verb = query.get('watch') === 'true' || query.get('watch') === '1' ? 'watch' : 'list';
+  else if (verb === 'get' && !name) verb = GO_TRUE.has(query.get('watch') ?? '') ? 'watch' : 'list';
   else if (verb === 'delete' && !name) verb = 'deletecollection';
   // Sub-paths of proxy subresources (`pods/x/proxy/some/path`) keep only the first segment.
   const sub0 = subresource.split('/')[0]!;

@@ -123,11 +123,15 @@ export function parseBody(text: string, type: 'json' | 'yaml'): unknown {
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) throw newBadRequest(`error converting YAML to JSON: yaml: ${doc.errors[0]!.message}`);
+  let value: unknown;
   try {
-    return doc.toJS({ maxAliasCount: 100 });
+    value = doc.toJS({ maxAliasCount: 100 });
+    // A self-referencing alias builds a cycle, which JSON (and upstream's YAML→JSON step) cannot express.
+    JSON.stringify(value);
   } catch (e) {
     throw newBadRequest(`error converting YAML to JSON: ${(e as Error).message}`);
   }
+  return value;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, any> {

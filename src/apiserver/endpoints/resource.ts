@@ -11,7 +11,7 @@ import type { WatchEvent } from '../../storage/interfaces.js';
 import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '../registry/generic/store.js';
 import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
 import { bodyTypeOf, isPlainObject, negotiateOutput, parseBody, nestingDepth, MAX_NESTING_DEPTH, type Output } from './codec.js';
-import type { RequestInfo } from '../request-info.js';
+import { GO_TRUE, GO_FALSE, type RequestInfo } from '../request-info.js';
 import { writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
 import { buildTable, type TableOptions } from './table.js';
 import type { PrinterMap, Printer } from '../printers/types.js';
@@ -90,12 +90,21 @@ export class ResourceHandler {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     }
     const { info } = served;
-    if (!info.namespaced && ri.namespace !== undefined && ri.resource !== 'namespaces') {
+    checkQuery(ri, query);
+    // Routes upstream does not install: cluster-scoped resources under a namespace, single
+    // namespaced objects without one → 404; verbs on the wrong kind of path → 405.
+    if (!info.namespaced && ri.namespace !== undefined) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     }
     if (info.namespaced && ri.name && ri.namespace === undefined) {
       throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     }
+    const onItem = ri.name !== '';
+    const wrongPath =
+      (ri.verb === 'create' && onItem && !ri.subresource) ||
+      (ri.verb === 'create' && info.namespaced && ri.namespace === undefined) ||
+      ((ri.verb === 'update' || ri.verb === 'patch') && !onItem);
+    if (wrongPath) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
     let bodyPromise: Promise<Buffer> | undefined;
     const raw = (): Promise<Buffer> => (bodyPromise ??= readRawBody(req));
     const hc: HandlerContext = {
@@ -210,8 +219,8 @@ export class ResourceHandler {
       ctx,
       {
         ...params,
-        allowWatchBookmarks: query.get('allowWatchBookmarks') === 'true',
-        sendInitialEvents: query.get('sendInitialEvents') === 'true',
+        allowWatchBookmarks: GO_TRUE.has(query.get('allowWatchBookmarks') ?? ''),
+        sendInitialEvents: GO_TRUE.has(query.get('sendInitialEvents') ?? ''),
         signal: ac.signal,
       },
       hc.ri.name || undefined,
@@ -563,7 +572,38 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
   if (!/^-?\d+$/.test(v)) throw newBadRequest(`invalid value for ${name}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-  return Number(v);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw newBadRequest(`invalid value for ${name}: strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+  return n;
+}
+
+/** Query parameters every verb validates as upstream's decoders do (booleans, integers, combinations). */
+function checkQuery(ri: RequestInfo, q: URLSearchParams): void {
+  for (const b of ['watch', 'allowWatchBookmarks', 'sendInitialEvents', 'pretty', 'force', 'orphanDependents', 'ignoreStoreReadErrorWithClusterBreakingPotential']) {
+    const v = q.get(b);
+    if (v !== null && v !== '' && !GO_TRUE.has(v) && !GO_FALSE.has(v)) {
+      throw newBadRequest(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+    }
+  }
+  for (const i of ['timeoutSeconds', 'limit', 'gracePeriodSeconds']) intParam(q, i);
+  if (ri.verb === 'list' && GO_TRUE.has(q.get('sendInitialEvents') ?? '')) {
+    throw new StatusError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list', {
+      kind: 'ListOptions', group: 'meta.k8s.io', causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents is forbidden for list', field: 'sendInitialEvents' }],
+    });
+  }
+  if (q.get('continue') && q.get('resourceVersion') && q.get('resourceVersion') !== '0') {
+    throw newBadRequest('specifying resource version is not allowed when using continue');
+  }
+  const fm = q.get('fieldManager');
+  if (fm !== null) {
+    // Upstream ValidateFieldManager: at most 128 printable characters.
+    if ([...fm].length > 128) throw invalidOption('fieldManager', `Too long: may not be more than 128 bytes`);
+    if (/[^\x20-\x7e\u00a0-\uffff]/.test(fm)) throw invalidOption('fieldManager', `Invalid value: ${JSON.stringify(fm)}: must consist of printable characters`);
+  }
+}
+
+function invalidOption(field: string, message: string): StatusError {
+  return new StatusError(422, 'Invalid', `${field}: ${message}`, { causes: [{ reason: 'FieldValueInvalid', message, field }] });
 }
 
 export function listParams(q: URLSearchParams): ListParams {
@@ -613,6 +653,10 @@ async function deleteOptions(hc: HandlerContext, q: URLSearchParams): Promise<De
   if (text.trim()) {
     const body = parseBody(text, 'json');
     if (!isPlainObject(body)) throw newBadRequest('DeleteOptions must be an object');
+    // The body must be a DeleteOptions (upstream decodes into that type and refuses others).
+    if (body.kind !== undefined && body.kind !== 'DeleteOptions') {
+      throw newBadRequest(`${String(body.kind)} in version "${String(body.apiVersion ?? '')}" cannot be handled as a DeleteOptions: no kind "${String(body.kind)}" is registered`);
+    }
     opts = body as DeleteOptions;
   }
   const grace = intParam(q, 'gracePeriodSeconds');

@@ -2,7 +2,7 @@
 // and strategicpatch, and their translation to API statuses as upstream's
 // handlers/patch.go interpretStrategicMergePatchError does.
 
-import { newBadRequest, StatusError, type Status } from '../errors.js';
+import { newBadRequest, StatusError } from '../errors.js';
 
 /**
  * Stable codes. The first seven are upstream's sentinel errors (which the API server maps to
@@ -43,18 +43,9 @@ export class StrategicMergePatchError extends Error {
   }
 }
 
-/** A 500 with no reason, as upstream's ErrorToAPIStatus answers an error that is not a Status. */
-class UnreasonedStatusError extends StatusError {
-  override toStatus(): Status {
-    const s = super.toStatus();
-    delete s.reason;
-    return s;
-  }
-}
-
 /**
  * The API status for a failed strategic merge patch: 400 for malformed directives, 422 for
- * lists of lists, and upstream's plain 500 (message only) for everything else.
+ * lists of lists, and 400 for everything else (upstream: a plain 500; see below).
  */
 export function strategicMergePatchStatus(err: StrategicMergePatchError): StatusError {
   switch (err.code) {
@@ -69,7 +60,9 @@ export function strategicMergePatchStatus(err: StrategicMergePatchError): Status
       // NewGenericServerResponse(422, ...): the message is the generic one, not the error's.
       return new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {}, { cause: err });
     case 'PatchFailed':
-      return new UnreasonedStatusError(500, 'Unknown', err.message, undefined, { cause: err });
+      // Upstream lets these (unknown directives, missing merge keys…) surface as a 500, but the
+      // fault is the patch's: k8ts answers 400 so a bad request never looks like a server error.
+      return newBadRequest(err.message);
   }
 }
 

@@ -479,7 +479,7 @@ describe('strategicMergePatch: errors', () => {
       patch: { spec: { containers: [{ image: 'x' }] } },
       code: 'PatchFailed',
       message: 'map: map[image:x] does not contain declared merge key: name',
-      status: 500,
+      status: 400,
     },
     {
       name: '$patch: merge in a list',
@@ -488,7 +488,7 @@ describe('strategicMergePatch: errors', () => {
       patch: { spec: { containers: [{ name: 'a', $patch: 'merge' }] } },
       code: 'PatchFailed',
       message: 'merging lists cannot yet be specified in the patch',
-      status: 500,
+      status: 400,
     },
     {
       name: 'an unknown $patch directive in a map',
@@ -497,7 +497,7 @@ describe('strategicMergePatch: errors', () => {
       patch: { metadata: { labels: { $patch: 'bogus' } } },
       code: 'PatchFailed',
       message: 'unknown patch type: bogus in map: map[$patch:bogus]',
-      status: 500,
+      status: 400,
     },
     {
       name: 'a field the struct does not have',
@@ -506,7 +506,7 @@ describe('strategicMergePatch: errors', () => {
       patch: { spec: { '$setElementOrder/bogus': [] } },
       code: 'PatchFailed',
       message: 'unable to find api field in struct PodSpec for the json field "bogus"',
-      status: 500,
+      status: 400,
     },
     {
       name: 'a field set outside $retainKeys',
@@ -542,7 +542,7 @@ describe('strategicMergePatch: errors', () => {
       patch: { '$setElementOrder/mergingList': [{ name: '1' }, { name: '2' }], mergingList: [{ name: '2' }, { name: '1' }] },
       code: 'PatchFailed',
       message: /^The order in patch list:\n\[map\[name:2\] map\[name:1\]\]\n doesn't match \$setElementOrder list:/,
-      status: 500,
+      status: 400,
     },
     {
       name: 'lists of lists',
@@ -560,7 +560,7 @@ describe('strategicMergePatch: errors', () => {
       patch: { items: [{ a: 2 }] },
       code: 'PatchFailed',
       message: 'cannot merge lists without merge key for struct',
-      status: 500,
+      status: 400,
     },
   ];
   for (const c of cases) {
@@ -577,12 +577,11 @@ describe('strategicMergePatch: errors', () => {
       else assert.match(caught.message, c.message);
       const status = strategicMergePatchStatus(caught).toStatus();
       assert.equal(status.code, c.status);
-      if (c.status === 500) {
-        assert.equal(status.reason, undefined);
+      if (c.status === 422) assert.equal(status.message, 'the server rejected our request due to an error in our request');
+      if (c.status === 400) {
+        assert.equal(status.reason, 'BadRequest');
         assert.equal(status.message, caught.message);
       }
-      if (c.status === 422) assert.equal(status.message, 'the server rejected our request due to an error in our request');
-      if (c.status === 400) assert.equal(status.reason, 'BadRequest');
     });
   }
 });

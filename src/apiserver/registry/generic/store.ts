@@ -176,6 +176,9 @@ export class GenericStore {
     let labels: Selector | undefined;
     let fields: FieldSelector | undefined;
     if (labelSelector) {
+      // Control characters are never part of a valid key or value (whitespace separates terms).
+      const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(labelSelector);
+      if (bad) throw newBadRequest(`unable to parse requirement: invalid character ${JSON.stringify(bad[0])} in label selector`);
       try {
         labels = parseSelector(labelSelector);
       } catch (e) {
@@ -295,6 +298,10 @@ export class GenericStore {
             return obj;
           }
 
+          // A uid in the body is a precondition (upstream rest.BeforeUpdate).
+          if (meta.uid && meta.uid !== current.metadata?.uid) {
+            throw newConflict(this.gr, name, `Precondition failed: UID in precondition: ${meta.uid as string}, UID in object meta: ${current.metadata?.uid as string}`);
+          }
           const rv = meta.resourceVersion as string | undefined;
           if (!rv) {
             if (!this.strategy.allowUnconditionalUpdate) {
