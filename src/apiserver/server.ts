@@ -5,7 +5,7 @@
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Registry as MetricsRegistry, Counter, Histogram } from 'prom-client';
-import { StatusError, newUnauthorized } from '../machinery/errors.js';
+import { StatusError, newBadRequest, newUnauthorized } from '../machinery/errors.js';
 import type { Logger } from '../logging/index.js';
 import { parseRequestInfo } from './request-info.js';
 import { writeBody, writeError, type Req, type Res } from './endpoints/response.js';
@@ -15,6 +15,10 @@ import type { Authenticator } from './filters/authentication.js';
 
 export interface OpenAPIService {
   v2(): string;
+  /** The v2 document as gnostic's protobuf `openapi.v2.Document`; built on first call, then kept. */
+  v2Protobuf(): Promise<Buffer>;
+  /** The v2 document's ETag value (unquoted): upper-case hex SHA-512 of the JSON, for both forms. */
+  v2ETag(): string;
   v3Index(): string;
   /** `api/v1`, `apis/apps/v1`; undefined when not served. */
   v3(path: string): string | undefined;
@@ -47,6 +51,36 @@ export interface APIServerOptions {
 }
 
 type ServerState = 'new' | 'listening' | 'closing' | 'closed';
+
+/**
+ * Splits a raw request target into a decoded path and its query, refusing what would let a
+ * request address something other than what it names: dot segments (`..`, `%2e%2e`), encoded
+ * slashes in the path, empty segments and undecodable escapes. URL normalisation is never
+ * applied, so `/configmaps/x/../../secrets` cannot become `/secrets`.
+ */
+export function splitRequestURL(target: string): { path: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  const rawPath = q < 0 ? target : target.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
+  if (!rawPath.startsWith('/')) throw newBadRequest('the request path must be absolute');
+  if (rawPath === '/') return { path: '/', query };
+  const raw = rawPath.slice(1).replace(/\/$/, '').split('/');
+  const segs: string[] = [];
+  for (const r of raw) {
+    if (/%2f/i.test(r)) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    let seg: string;
+    try {
+      seg = decodeURIComponent(r);
+    } catch {
+      throw newBadRequest(`invalid escape in the request path: ${JSON.stringify(r.slice(0, 100))}`);
+    }
+    if (seg === '' || seg === '.' || seg === '..') {
+      throw newBadRequest(seg === '' ? 'the request path has an empty segment' : `Name parameter invalid: ${JSON.stringify(seg)}: may not be '${seg}'`);
+    }
+    segs.push(seg);
+  }
+  return { path: `/${segs.join('/')}`, query };
+}
 
 const PUBLIC_PATHS = new Set(['/livez', '/readyz', '/healthz', '/version']);
 
@@ -93,6 +127,9 @@ export class APIServer {
         void this.handle(req as unknown as Req, res as unknown as Res);
       },
     );
+    // Go's default header limit (1 MiB), so long paths reach the handler and get a Status. The
+    // HTTP/1.1 fallback reads it from the server object (it is not an http2 option).
+    (server as unknown as { maxHeaderSize: number }).maxHeaderSize = 1024 * 1024;
     server.on('session', (s) => {
       this.sessions.add(s);
       s.on('close', () => this.sessions.delete(s));
@@ -145,8 +182,7 @@ export class APIServer {
     const started = process.hrtime.bigint();
     let labels = { verb: '', group: '', version: '', resource: '', subresource: '' };
     try {
-      const url = new URL(req.url ?? '/', 'https://k8ts.invalid');
-      const path = url.pathname;
+      const { path, query } = splitRequestURL(req.url ?? '/');
       const method = req.method ?? 'GET';
       if (PUBLIC_PATHS.has(path) || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
         this.publicEndpoint(res, path, method);
@@ -155,10 +191,6 @@ export class APIServer {
       const connection = (req as { stream?: { session?: object } }).stream?.session ?? (req.socket as object);
       const user = await this.opts.authenticator.authenticate({ headers: req.headers, socket: req.socket, connection });
       if (!user) throw newUnauthorized();
-      if (path.includes('/../') || path.endsWith('/..') || path.includes('//') || /%2f/i.test(req.url ?? '')) {
-        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
-      }
-      const query = url.searchParams;
       if (path === '/metrics' && method === 'GET') {
         const text = await this.opts.metrics.metrics();
         res.writeHead(200, { 'content-type': this.opts.metrics.contentType });
@@ -166,7 +198,7 @@ export class APIServer {
         return;
       }
       if (path.startsWith('/openapi/')) {
-        this.openapi(req, res, path, method);
+        await this.openapi(req, res, path, method);
         return;
       }
       const ri = parseRequestInfo(method, path, query);
@@ -197,19 +229,44 @@ export class APIServer {
     res.end(ready ? 'ok' : `[-]storage not ready\n${path.slice(1)} check failed`);
   }
 
-  private openapi(req: Req, res: Res, path: string, method: string): void {
+  private async openapi(req: Req, res: Res, path: string, method: string): Promise<void> {
     if (method !== 'GET') throw new StatusError(405, 'MethodNotAllowed', `method ${method} is not allowed on ${path}`);
-    let body: string | undefined;
     if (path === '/openapi/v2') {
-      const accept = req.headers.accept ?? '';
-      if (accept && !/application\/json|\*\/\*/.test(accept)) {
-        throw new StatusError(406, 'NotAcceptable', 'only application/json is served for /openapi/v2');
-      }
-      body = this.opts.openapi.v2();
-    } else if (path === '/openapi/v3' || path === '/openapi/v3/') body = this.opts.openapi.v3Index();
+      await this.openapiV2(req, res);
+      return;
+    }
+    let body: string | undefined;
+    if (path === '/openapi/v3' || path === '/openapi/v3/') body = this.opts.openapi.v3Index();
     else if (path.startsWith('/openapi/v3/')) body = this.opts.openapi.v3(path.slice('/openapi/v3/'.length));
     if (body === undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': path.startsWith('/openapi/v3/') ? 'public, immutable' : 'no-cache, private' });
+    res.end(body);
+  }
+
+  /**
+   * /openapi/v2 as kube-openapi's handler serves it: the first Accept clause (by preference) that
+   * matches JSON or gnostic protobuf wins (a missing Accept means any); protobuf is asked for as
+   * `…spec.v2@v1.0+protobuf` (kubectl) or `…spec.v2.v1.0+protobuf` and answered as the latter;
+   * both forms share the ETag of the JSON; nothing acceptable is a 406.
+   */
+  private async openapiV2(req: Req, res: Res): Promise<void> {
+    const format = negotiateOpenAPIV2(req.headers.accept);
+    if (!format) throw new StatusError(406, 'NotAcceptable', 'only application/json and application/com.github.proto-openapi.spec.v2.v1.0+protobuf are served for /openapi/v2');
+    const etag = `"${this.opts.openapi.v2ETag()}"`;
+    const headers = { etag, vary: 'Accept', 'cache-control': 'no-cache, private' };
+    if (ifNoneMatch(req.headers['if-none-match'], etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    if (format === 'json') {
+      const body = this.opts.openapi.v2();
+      res.writeHead(200, { ...headers, 'content-type': 'application/json' });
+      res.end(body);
+      return;
+    }
+    const body = await this.opts.openapi.v2Protobuf();
+    res.writeHead(200, { ...headers, 'content-type': OPENAPI_V2_PROTOBUF });
     res.end(body);
   }
 
@@ -231,4 +288,39 @@ export class APIServer {
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache, private', vary: 'Accept' });
     res.end(body);
   }
+}
+
+const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+const OPENAPI_V2_TYPES: readonly { subtype: string; format: 'json' | 'protobuf' }[] = [
+  { subtype: 'json', format: 'json' },
+  { subtype: 'com.github.proto-openapi.spec.v2@v1.0+protobuf', format: 'protobuf' },
+  { subtype: 'com.github.proto-openapi.spec.v2.v1.0+protobuf', format: 'protobuf' },
+];
+
+/** The form of /openapi/v2 an Accept header gets: clauses by q (stable), wildcards allowed. */
+export function negotiateOpenAPIV2(accept: string | undefined): 'json' | 'protobuf' | undefined {
+  const clauses = (accept?.trim() ? accept : '*/*')
+    .split(',')
+    .map((raw, i) => {
+      const [range = '', ...params] = raw.split(';').map((x) => x.trim());
+      const q = params.find((p) => /^q=/i.test(p));
+      const [type = '', subtype = ''] = range.toLowerCase().split('/');
+      return { type, subtype, q: q ? Number(q.slice(2)) : 1, i };
+    })
+    .filter((c) => c.type !== '' && c.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const c of clauses) {
+    if (c.type !== 'application' && c.type !== '*') continue;
+    const hit = OPENAPI_V2_TYPES.find((t) => c.subtype === '*' || c.subtype === t.subtype);
+    if (hit) return hit.format;
+  }
+  return undefined;
+}
+
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const v = t.trim();
+    return v === '*' || v === etag || v === `W/${etag}`;
+  });
 }

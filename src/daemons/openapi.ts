@@ -3,13 +3,22 @@
 
 import { RESOURCES } from '../api/catalogue.js';
 import { openAPIDocuments, findUnknownFields, findDuplicateFields, findTypeErrors, UnknownKindError } from '../api/openapi/index.js';
+import { encodeOpenAPIV2Async } from '../api/openapi/protobuf/index.js';
 import type { OpenAPIService } from '../apiserver/server.js';
 import type { SchemaValidator } from '../apiserver/endpoints/resource.js';
 
 export function createOpenAPIService(): OpenAPIService & { warm(signal?: AbortSignal): Promise<void> } {
   const docs = openAPIDocuments(RESOURCES);
+  let v2Protobuf: Promise<Buffer> | undefined;
   return {
     v2: () => docs.v2().json,
+    // Converted from the JSON document (as kube-openapi does) on first request, in slices.
+    v2Protobuf: () =>
+      (v2Protobuf ??= encodeOpenAPIV2Async(JSON.parse(docs.v2().json) as Record<string, unknown>).catch((e: unknown) => {
+        v2Protobuf = undefined;
+        throw e;
+      })),
+    v2ETag: () => docs.v2().hash,
     v3Index: () => docs.v3Index().json,
     v3: (path) => docs.v3(path)?.json,
     // Builds the v3 documents kubectl fetches first, one per macrotask, after the server is ready.
