@@ -9,11 +9,15 @@ import type { Logger } from '../logging/index.js';
 import type { Controller, ControllerFactory } from './shared/types.js';
 import * as namespace from './namespace/controller.js';
 import * as garbagecollector from './garbagecollector/controller.js';
+import * as serviceaccount from './serviceaccount/controller.js';
+import * as rootcacertpublisher from './rootcacertpublisher/controller.js';
 
 /** Every controller k8ts has, by upstream name. Adding one = one line here. */
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   [namespace.NAME]: namespace.create,
   [garbagecollector.NAME]: garbagecollector.create,
+  [serviceaccount.NAME]: serviceaccount.create,
+  [rootcacertpublisher.NAME]: rootcacertpublisher.create,
 };
 
 export class ControllerManagerError extends Error {
@@ -34,6 +38,11 @@ export interface ControllerManagerOptions {
   controllers?: string[];
   /** Defaults to CONTROLLERS. */
   registry?: Readonly<Record<string, ControllerFactory>>;
+  /**
+   * PEM of the CA that verifies the API server's serving certificate (upstream
+   * --root-ca-file); published into every namespace as `kube-root-ca.crt`.
+   */
+  rootCA?: string;
 }
 
 export type ControllerManagerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -88,7 +97,7 @@ export class ControllerManager {
       const registry = this.opts.registry ?? CONTROLLERS;
       this.informers = new SharedInformerFactory(this.opts.client, { logger: this.log });
       for (const name of this.names) {
-        this.controllers.push(registry[name]!({ client: this.opts.client, informers: this.informers, logger: this.log.child({ controller: name }) }));
+        this.controllers.push(registry[name]!({ client: this.opts.client, informers: this.informers, logger: this.log.child({ controller: name }), rootCA: this.opts.rootCA }));
       }
       await Promise.all(this.controllers.map((c) => c.prepare?.(run)));
       this.informers.start(run);

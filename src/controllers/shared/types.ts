@@ -10,6 +10,8 @@ export interface ControllerContext {
   informers: SharedInformerFactory;
   /** Already bound to `{ controller: NAME }`. */
   logger: Logger;
+  /** PEM of the CA that verifies the API server's serving certificate (what pods are given to trust). */
+  rootCA?: string;
 }
 
 /**

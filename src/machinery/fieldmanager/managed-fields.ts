@@ -1,0 +1,138 @@
+// metadata.managedFields on the wire and in memory (upstream managedfields/internal
+// managedfields.go): entries keyed by a manager identifier (the entry's manager, operation,
+// subresource and, for updates, apiVersion, as JSON), their field sets and times.
+
+import { decodeFieldsV1, encodeFieldsV1, type FieldsV1 } from './fieldsv1.js';
+import type { ManagedFields } from './updater.js';
+
+/** The metav1.ManagedFieldsEntry wire object. */
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: 'Apply' | 'Update';
+  apiVersion?: string;
+  /** RFC 3339, seconds, UTC. */
+  time?: string;
+  fieldsType?: string;
+  fieldsV1?: FieldsV1;
+  subresource?: string;
+}
+
+/** Managers' field sets and the times of their last change, by manager identifier. */
+export interface Managed {
+  readonly fields: ManagedFields;
+  readonly times: Map<string, string | undefined>;
+}
+
+/** managedFields that cannot be decoded. */
+export class ManagedFieldsError extends Error {
+  readonly code = 'INVALID_MANAGED_FIELDS';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ManagedFieldsError';
+  }
+}
+
+export function emptyManaged(): Managed {
+  return { fields: new Map(), times: new Map() };
+}
+
+/** metav1.Time's wire form: RFC 3339 in UTC with whole seconds. */
+export function formatTime(d: Date): string {
+  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * The identifier upstream keys managers by: the entry without fields, time and fieldsType, and
+ * without apiVersion for appliers (so an applier is one entry whatever version it applies in).
+ */
+export function buildManagerIdentifier(e: { manager?: string; operation?: string; apiVersion?: string; subresource?: string }): string {
+  const id: Record<string, string> = {};
+  if (e.manager) id['manager'] = e.manager;
+  if (e.operation) id['operation'] = e.operation;
+  if (e.apiVersion && e.operation !== 'Apply') id['apiVersion'] = e.apiVersion;
+  if (e.subresource) id['subresource'] = e.subresource;
+  return JSON.stringify(id);
+}
+
+/** The parts of an identifier (manager, operation, apiVersion, subresource). */
+export function parseManagerIdentifier(id: string): ManagedFieldsEntry | undefined {
+  try {
+    const v: unknown = JSON.parse(id);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ManagedFieldsEntry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function normalizeTime(t: unknown): string | undefined {
+  if (typeof t !== 'string' || t === '') return undefined;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? t : formatTime(new Date(ms));
+}
+
+/** Decodes metadata.managedFields (upstream DecodeManagedFields); throws ManagedFieldsError. */
+export function decodeManagedFields(entries: unknown): Managed {
+  const managed = emptyManaged();
+  if (entries === undefined || entries === null) return managed;
+  if (!Array.isArray(entries)) throw new ManagedFieldsError('managedFields must be a list');
+  entries.forEach((raw: unknown, i) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ManagedFieldsError(`managed fields entry ${i} must be an object`);
+    const e = raw as ManagedFieldsEntry;
+    if (e.operation !== 'Apply' && e.operation !== 'Update') throw new ManagedFieldsError('operation must be `Apply` or `Update`');
+    if (!e.apiVersion) throw new ManagedFieldsError('apiVersion must not be empty');
+    if (!e.fieldsType) throw new ManagedFieldsError(`missing fieldsType in managed fields entry ${i}`);
+    if (e.fieldsType !== 'FieldsV1') throw new ManagedFieldsError(`invalid fieldsType ${JSON.stringify(e.fieldsType)} in managed fields entry ${i}`);
+    const id = buildManagerIdentifier(e);
+    let set;
+    try {
+      set = decodeFieldsV1(e.fieldsV1 ?? {});
+    } catch (cause) {
+      throw new ManagedFieldsError(`error decoding versioned set from managed fields entry ${i}: ${(cause as Error).message}`, { cause });
+    }
+    managed.fields.set(id, { set, apiVersion: e.apiVersion, applied: e.operation === 'Apply' });
+    managed.times.set(id, normalizeTime(e.time));
+  });
+  return managed;
+}
+
+function seconds(t: string | undefined): number {
+  if (!t) return 0;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Upstream order: operation (Apply before Update), time, manager, apiVersion, subresource. */
+export function compareEntries(p: ManagedFieldsEntry, q: ManagedFieldsEntry): number {
+  return (
+    cmp(p.operation ?? '', q.operation ?? '') ||
+    seconds(p.time) - seconds(q.time) ||
+    cmp(p.manager ?? '', q.manager ?? '') ||
+    cmp(p.apiVersion ?? '', q.apiVersion ?? '') ||
+    cmp(p.subresource ?? '', q.subresource ?? '')
+  );
+}
+
+/** Encodes managers as metadata.managedFields, sorted; undefined when there are none. */
+export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | undefined {
+  if (managed.fields.size === 0) return undefined;
+  const out: ManagedFieldsEntry[] = [];
+  for (const [id, vs] of managed.fields) {
+    const parts = parseManagerIdentifier(id) ?? {};
+    const e: ManagedFieldsEntry = {};
+    // Key order as the Go struct marshals: manager, operation, apiVersion, time, fieldsType, fieldsV1, subresource.
+    if (parts.manager) e.manager = parts.manager;
+    e.operation = vs.applied ? 'Apply' : (parts.operation ?? 'Update');
+    e.apiVersion = vs.apiVersion;
+    const time = managed.times.get(id);
+    if (time) e.time = time;
+    e.fieldsType = 'FieldsV1';
+    e.fieldsV1 = encodeFieldsV1(vs.set);
+    if (parts.subresource) e.subresource = parts.subresource;
+    out.push(e);
+  }
+  return out.sort(compareEntries);
+}
