@@ -11,7 +11,7 @@ test('controller selection follows --controllers', () => {
   assert.deepEqual(enabledControllers(['*', '-a'], reg), ['b']);
   assert.deepEqual(enabledControllers(['a'], reg), ['a']);
   assert.throws(() => enabledControllers(['c'], reg), /unknown controller "c"/);
-  assert.deepEqual(Object.keys(CONTROLLERS).sort(), ['garbagecollector', 'namespace']);
+  assert.deepEqual(Object.keys(CONTROLLERS).sort(), ['garbagecollector', 'namespace', 'root-ca-cert-publisher', 'serviceaccount']);
 });
 
 test('start runs prepare and run in order; close is idempotent and closes every controller', async () => {

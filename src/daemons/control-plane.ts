@@ -24,6 +24,7 @@ import type { ServerConfig } from './config.js';
 import type { Logger } from '../logging/index.js';
 import type { RequestContext } from '../apiserver/registry/generic/store.js';
 import { decodeToHub } from '../apiserver/registry/versioning.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/scheduling/v1/index.js';
 import type { ApiObject } from '../api/scheme.js';
 
 export const VERSION: VersionInfo = {
@@ -165,7 +166,7 @@ export class ControlPlane {
     });
     const host = this.config.bindAddress === '0.0.0.0' ? '127.0.0.1' : this.config.bindAddress;
     this.client = createClient({ server: `https://${host}:${this.port}`, caPem: pki.serverCA.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
-    this.controllers = new ControllerManager({ client: this.client, logger: this.log.child({ component: 'controller-manager' }) });
+    this.controllers = new ControllerManager({ client: this.client, logger: this.log.child({ component: 'controller-manager' }), rootCA: pki.serverCA.certPem });
     await this.controllers.start(this.abort.signal);
   }
 
@@ -176,6 +177,14 @@ export class ControlPlane {
     for (const name of SYSTEM_NAMESPACES) {
       try {
         await namespaces.create(ctx(), decodeToHub({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, namespaces.info, 'v1'));
+      } catch (e) {
+        if ((e as { code?: number }).code !== 409) throw e;
+      }
+    }
+    const priorityClasses = registry.store('scheduling.k8s.io', 'priorityclasses');
+    for (const pc of SYSTEM_PRIORITY_CLASSES) {
+      try {
+        await priorityClasses.create(ctx(), decodeToHub(structuredClone(pc) as ApiObject, priorityClasses.info, 'v1'));
       } catch (e) {
         if ((e as { code?: number }).code !== 409) throw e;
       }

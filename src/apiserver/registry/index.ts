@@ -25,6 +25,11 @@ import { jobStrategyOverrides } from './batch/jobs/strategy.js';
 import { selectableFields } from './generic/selectable.js';
 import { csrStrategyOverrides } from './certificates/certificatesigningrequests/strategy.js';
 import * as namespaceLifecycle from '../admission/plugins/namespacelifecycle/plugin.js';
+import * as serviceAccountAdmission from '../admission/plugins/serviceaccount/plugin.js';
+import * as priorityAdmission from '../admission/plugins/priority/plugin.js';
+import * as defaultTolerationSeconds from '../admission/plugins/defaulttolerationseconds/plugin.js';
+import type { Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 
 export interface RegistryOptions {
   /** Storage for one hub resource (the daemon supplies a watch cache over the backend). */
@@ -60,6 +65,26 @@ export class APIRegistry implements ResourceLookup {
         return undefined;
       },
     });
+
+    // Admission plugins read through the watch cache first, then a consistent read on a miss.
+    const sys = (namespace?: string): RequestContext => ({ user: { name: 'system:apiserver', groups: [] }, namespace, dryRun: false, warnings: [] });
+    const lookup = async <T>(id: string, namespace: string | undefined, name: string): Promise<T | undefined> => {
+      const store = this.hubStores.get(id)!;
+      for (const rv of ['0', undefined]) {
+        try {
+          return (await store.get(sys(namespace), name, rv)) as T;
+        } catch (e) {
+          if ((e as { code?: number }).code !== 404) throw e;
+        }
+      }
+      return undefined;
+    };
+    const serviceAccounts = serviceAccountAdmission.create({ getServiceAccount: (ns, name) => lookup<ServiceAccount>('/serviceaccounts', ns, name) });
+    const priority = priorityAdmission.create({
+      getPriorityClass: (name) => lookup<PriorityClass>('scheduling.k8s.io/priorityclasses', undefined, name),
+      listPriorityClasses: async () => (await this.hubStores.get('scheduling.k8s.io/priorityclasses')!.list(sys(), { resourceVersion: '0' })).items as PriorityClass[],
+    });
+    const tolerations = defaultTolerationSeconds.create();
 
     const overrides: Record<string, () => Partial<Strategy>> = {
       '/pods': podStrategyOverrides,
@@ -99,9 +124,17 @@ export class APIRegistry implements ResourceLookup {
           if (old) errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
           return errs;
         },
-        admit: async (ctx: RequestContext, op, obj) => {
+        // The enabled plugins in upstream's order: NamespaceLifecycle, ServiceAccount, Priority,
+        // DefaultTolerationSeconds.
+        admit: async (ctx: RequestContext, op, obj, old, subresource) => {
           if (op === 'CREATE' && info.namespaced) await lifecycle.admitCreate({ group: info.group, resource: info.resource }, ctx.namespace ?? obj.metadata?.namespace, obj.metadata?.name ?? '');
           if (op === 'DELETE' && id === '/namespaces') lifecycle.admitNamespaceDelete(obj.metadata?.name ?? '');
+          if (id === '/pods' && op === 'CREATE' && !subresource) {
+            await serviceAccounts.admitPod(op, ctx.namespace ?? obj.metadata?.namespace ?? '', obj as Pod);
+            await priority.admitPod(op, obj as Pod, old as Pod | undefined);
+            tolerations.admitPod(op, obj as Pod);
+          }
+          if (id === 'scheduling.k8s.io/priorityclasses' && (op === 'CREATE' || op === 'UPDATE') && !subresource) await priority.validatePriorityClass(op, obj as PriorityClass);
         },
         returnDeletedObject: id === '/pods' || id === '/services',
       };

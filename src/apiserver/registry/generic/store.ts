@@ -91,7 +91,12 @@ export interface GenericStoreOptions {
   /** Validates metadata (name rules etc.) on create and update. */
   validateMeta(obj: ApiObject, old: ApiObject | undefined): ErrorList;
   /** Admission: runs after defaulting/validation, before the write. */
-  admit?(ctx: RequestContext, operation: 'CREATE' | 'UPDATE' | 'DELETE', obj: ApiObject, old: ApiObject | undefined): Promise<void>;
+  /**
+   * Admission (upstream order: mutating plugins, then validation, then the write). Runs after
+   * the strategy prepared the object and before it is validated, so what plugins add is
+   * validated too. `subresource` is set for status/approval/binding writes.
+   */
+  admit?(ctx: RequestContext, operation: 'CREATE' | 'UPDATE' | 'DELETE', obj: ApiObject, old: ApiObject | undefined, subresource?: string): Promise<void>;
   /** Objects returned from a DELETE are the deleted object (pods, …) instead of a Status. */
   returnDeletedObject?: boolean;
 }
@@ -231,11 +236,11 @@ export class GenericStore {
     this.fillCreateMeta(obj);
     await this.strategy.prepareForCreate(ctx, obj);
     try {
+      await this.opts.admit?.(ctx, 'CREATE', obj, undefined);
       const errs = [...this.opts.validateMeta(obj, undefined), ...this.strategy.validate(ctx, obj)];
       if (errs.length) throw toInvalidError(this.groupKind(), meta.name ?? '', errs);
       this.strategy.canonicalize?.(obj);
       ctx.warnings.push(...(this.strategy.warningsOnCreate?.(obj) ?? []));
-      await this.opts.admit?.(ctx, 'CREATE', obj, undefined);
       return await this.storage.create(this.key(ctx.namespace ?? meta.namespace, meta.name as string), obj, { dryRun: ctx.dryRun });
     } catch (e) {
       // Give back what prepareForCreate allocated (service IPs and ports); dry runs took nothing.
@@ -263,7 +268,7 @@ export class GenericStore {
    * under optimistic concurrency and retries on storage conflicts. `subresource` 'status'
    * uses the status strategy.
    */
-  async update(ctx: RequestContext, name: string, updateFn: UpdateFn, opts: { subresource?: 'status' | 'approval'; forceAllowCreate?: boolean; finalize?: boolean } = {}): Promise<{ object: ApiObject; created: boolean }> {
+  async update(ctx: RequestContext, name: string, updateFn: UpdateFn, opts: { subresource?: 'status' | 'approval'; forceAllowCreate?: boolean; finalize?: boolean; bypassStrategy?: 'binding' } = {}): Promise<{ object: ApiObject; created: boolean }> {
     let created = false;
     const key = this.key(ctx.namespace, name);
     let result: ApiObject;
@@ -291,10 +296,10 @@ export class GenericStore {
             created = true;
             this.fillCreateMeta(obj);
             await this.strategy.prepareForCreate(ctx, obj);
+            await this.opts.admit?.(ctx, 'CREATE', obj, undefined);
             const errs = [...this.opts.validateMeta(obj, undefined), ...this.strategy.validate(ctx, obj)];
             if (errs.length) throw toInvalidError(this.groupKind(), name, errs);
             this.strategy.canonicalize?.(obj);
-            await this.opts.admit?.(ctx, 'CREATE', obj, undefined);
             return obj;
           }
 
@@ -320,17 +325,27 @@ export class GenericStore {
             next.metadata = { ...next.metadata, resourceVersion: meta.resourceVersion };
             next.status = { ...(current.status ?? {}), conditions };
             if (!conditions) delete next.status.conditions;
-            await this.opts.admit?.(ctx, 'UPDATE', next, current);
+            await this.opts.admit?.(ctx, 'UPDATE', next, current, 'approval');
             return next;
+          }
+          if (opts.bypassStrategy) {
+            // Writes the API server makes on the object's behalf (pods/binding): only metadata rules.
+            await this.opts.admit?.(ctx, 'UPDATE', obj, current, opts.bypassStrategy);
+            const errs = this.opts.validateMeta(obj, current);
+            if (errs.length) throw toInvalidError(this.groupKind(), name, errs);
+            meta.resourceVersion = current.metadata?.resourceVersion;
+            return obj;
           }
           if (opts.subresource === 'status') {
             if (!this.statusStrategy) throw newInternalError(new Error(`no status strategy for ${this.info.resource}`));
             this.statusStrategy.prepareForUpdate(ctx, obj, current);
+            await this.opts.admit?.(ctx, 'UPDATE', obj, current, 'status');
             const errs = [...this.opts.validateMeta(obj, current), ...this.statusStrategy.validateUpdate(ctx, obj, current)];
             if (errs.length) throw toInvalidError(this.groupKind(), name, errs);
           } else {
             // The namespace finalize endpoint changes spec.finalizers only, which the main strategy resets.
             if (!opts.finalize) await this.strategy.prepareForUpdate(ctx, obj, current);
+            await this.opts.admit?.(ctx, 'UPDATE', obj, current, opts.finalize ? 'finalize' : undefined);
             if (this.strategy.tracksGeneration) {
               const gen = (current.metadata?.generation as number | undefined) ?? 1;
               meta.generation = isDeepStrictEqual(specPart(obj), specPart(current)) ? gen : gen + 1;
@@ -350,7 +365,6 @@ export class GenericStore {
               ]);
             }
           }
-          await this.opts.admit?.(ctx, 'UPDATE', obj, current);
           // Keep the resourceVersion out of the comparison the storage makes.
           meta.resourceVersion = current.metadata?.resourceVersion;
           return obj;

@@ -34,7 +34,7 @@ export async function bindPod(pods: GenericStore, hc: HandlerContext, podName: s
     conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as undefined, lastTransitionTime: nowTime() });
     pod.status = { ...(pod.status ?? {}), conditions: conds };
     return pod as ApiObject;
-  }, { subresource: undefined });
+  }, { bypassStrategy: 'binding' });
   writeBody(hc.res, 201, successStatus(), 'json');
 }
 
