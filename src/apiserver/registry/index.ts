@@ -3,7 +3,9 @@
 // behaviour are listed in OVERRIDES; everything else is the catalogue plus its kind handlers.
 
 import type { Service, Namespace } from 'kubernetes-types/core/v1.js';
-import { RESOURCES, type ResourceInfo } from '../../api/catalogue.js';
+import { RESOURCES, groupVersion, type ResourceInfo } from '../../api/catalogue.js';
+import { applySchemaFor } from '../../api/openapi/apply-schema.js';
+import { updateManagedFields, managerOrUserAgent, fieldSetOf, type ApplySchema } from '../../machinery/fieldmanager/index.js';
 import type { ApiObject } from '../../api/scheme.js';
 import { kindHandlers } from '../../api/index.js';
 import { validateObjectMeta, validateObjectMetaUpdate, nameValidator } from '../../api/meta/v1/validation.js';
@@ -30,6 +32,28 @@ import * as priorityAdmission from '../admission/plugins/priority/plugin.js';
 import * as defaultTolerationSeconds from '../admission/plugins/defaulttolerationseconds/plugin.js';
 import type { Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
+
+/**
+ * Managed-fields tracking for one resource: every write is recorded as an Update by the
+ * request's field manager (or its User-Agent), in the schema of the stored version.
+ */
+function managedFieldsFor(hub: { group: string; version: string; kind: string }, hasStatus: boolean): GenericStoreOptions['manageFields'] {
+  let schema: ApplySchema | undefined | null = null;
+  const mainIgnored = hasStatus ? fieldSetOf(['status']) : undefined;
+  const statusIgnored = fieldSetOf(['spec']);
+  return (ctx, old, obj, subresource) => {
+    if (schema === null) schema = applySchemaFor(hub.group, hub.version, hub.kind);
+    if (!schema) return obj;
+    return updateManagedFields(old, obj, {
+      manager: managerOrUserAgent(ctx.fieldManager, ctx.userAgent),
+      apiVersion: ctx.apiVersion ?? groupVersion(hub.group, hub.version),
+      subresource: subresource && subresource !== 'finalize' ? subresource : undefined,
+      now: new Date(),
+      schema,
+      ignoredFields: subresource === 'status' ? statusIgnored : mainIgnored,
+    });
+  };
+}
 
 export interface RegistryOptions {
   /** Storage for one hub resource (the daemon supplies a watch cache over the backend). */
@@ -137,6 +161,7 @@ export class APIRegistry implements ResourceLookup {
           if (id === 'scheduling.k8s.io/priorityclasses' && (op === 'CREATE' || op === 'UPDATE') && !subresource) await priority.validatePriorityClass(op, obj as PriorityClass);
         },
         returnDeletedObject: id === '/pods' || id === '/services',
+        manageFields: managedFieldsFor(hub, strategy.hasStatus),
       };
       this.hubStores.set(id, id === '/namespaces' ? new NamespaceStore(storeOpts) : new GenericStore(storeOpts));
     }

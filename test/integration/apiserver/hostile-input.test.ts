@@ -942,6 +942,17 @@ describe('API server under hostile input', { concurrency: false }, () => {
       body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: TARGET, namespace: NS, labels: { a: 'b' } }, data: { a: 'b' } }),
     });
     assert.equal(cm.status, 201, describeAnswer(cm));
+    // The controllers give every namespace a `default` ServiceAccount and `kube-root-ca.crt`;
+    // wait for both so they are part of the first snapshot, not "changes".
+    for (const path of [`/api/v1/namespaces/${NS}/serviceaccounts/default`, `/api/v1/namespaces/${NS}/configmaps/kube-root-ca.crt`]) {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const r = await send(conn, { method: 'GET', path });
+        if (r.status === 200) break;
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${path}: ${describeAnswer(r)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
     initial = await snapshot(conn);
   });
 

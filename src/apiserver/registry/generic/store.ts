@@ -50,6 +50,12 @@ export interface DeleteOptions {
 export interface RequestContext extends StrategyContext {
   /** Warnings to send back in `Warning` headers. */
   warnings: string[];
+  /** For managedFields: the request's `fieldManager`, User-Agent and group/version. */
+  fieldManager?: string;
+  userAgent?: string;
+  apiVersion?: string;
+  /** The write already carries its managedFields (server-side apply). */
+  skipManagedFields?: boolean;
 }
 
 /** The upstream rest.Updater's UpdatedObjectInfo: computes the new object from the current one. */
@@ -99,6 +105,11 @@ export interface GenericStoreOptions {
   admit?(ctx: RequestContext, operation: 'CREATE' | 'UPDATE' | 'DELETE', obj: ApiObject, old: ApiObject | undefined, subresource?: string): Promise<void>;
   /** Objects returned from a DELETE are the deleted object (pods, …) instead of a Status. */
   returnDeletedObject?: boolean;
+  /**
+   * Records the write in metadata.managedFields (an Update operation by the request's manager);
+   * returns the object to continue with. `old` is undefined on create.
+   */
+  manageFields?(ctx: RequestContext, old: ApiObject | undefined, obj: ApiObject, subresource: string | undefined): ApiObject;
 }
 
 export class GenericStore {
@@ -222,7 +233,8 @@ export class GenericStore {
 
   // ------------------------------------------------------------------------------ create
 
-  async create(ctx: RequestContext, obj: ApiObject): Promise<ApiObject> {
+  async create(ctx: RequestContext, input: ApiObject): Promise<ApiObject> {
+    const obj = ctx.skipManagedFields || !this.opts.manageFields ? input : this.opts.manageFields(ctx, undefined, input, undefined);
     const meta = (obj.metadata ??= {});
     if (this.info.namespaced) {
       if (meta.namespace && ctx.namespace && meta.namespace !== ctx.namespace) {
@@ -278,7 +290,8 @@ export class GenericStore {
         async (current) => {
           created = false;
           const snapshot = current ? structuredClone(current) : undefined;
-          const obj = await updateFn(snapshot);
+          let obj = await updateFn(snapshot);
+          if (!ctx.skipManagedFields && this.opts.manageFields && !opts.bypassStrategy) obj = this.opts.manageFields(ctx, current, obj, opts.subresource);
           const meta = (obj.metadata ??= {});
           if (meta.name !== undefined && meta.name !== name) {
             throw newBadRequest(`the name of the object (${meta.name as string}) does not match the name on the URL (${name})`);
