@@ -15,7 +15,7 @@ export {
 } from './store.js';
 export type { BackendStorage, StoreOptions } from './store.js';
 export { encodeContinue, decodeContinue } from './continue.js';
-export { SqliteBackend } from './sqlite/index.js';
+export { SqliteBackend, WriterFailedError } from './sqlite/index.js';
 export type { SqliteBackendOptions } from './sqlite/index.js';
 export { createCacher } from './cacher/index.js';
 export type { Cacher, CacherOptions, CacherState } from './cacher/index.js';

@@ -93,3 +93,73 @@ test('every catalogue resource has a schema at every version, and every $ref res
   visit(defs);
   assert.deepEqual(missing, []);
 });
+
+// `enum` is not in the Schema interface (nothing in the server reads it); the tests look at it
+// as plain JSON.
+const enumOf = (s: Schema | undefined): unknown => (s as { enum?: unknown } | undefined)?.enum;
+
+test('enum fields carry upstream v1.32 values and "Possible enum values" text', () => {
+  const strategyType = prop('io.k8s.api.apps.v1.DeploymentStrategy', 'type');
+  assert.deepEqual(enumOf(strategyType), ['Recreate', 'RollingUpdate']);
+  assert.equal(
+    strategyType.description,
+    'Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.\n\n' +
+      'Possible enum values:\n' +
+      ' - `"Recreate"` Kill all existing pods before creating new ones.\n' +
+      ' - `"RollingUpdate"` Replace the old ReplicaSets by new one using rolling update i.e gradually scale down the old ReplicaSets and scale up the new one.',
+  );
+  assert.deepEqual(enumOf(prop('io.k8s.api.core.v1.PodSpec', 'restartPolicy')), ['Always', 'Never', 'OnFailure']);
+  assert.match(prop('io.k8s.api.core.v1.PodSpec', 'restartPolicy').description ?? '', /\n\nPossible enum values:\n - `"Always"`\n - `"Never"`\n - `"OnFailure"`$/);
+  assert.deepEqual(enumOf(prop('io.k8s.api.core.v1.ServiceSpec', 'type')), ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']);
+  assert.deepEqual(enumOf(prop('io.k8s.api.core.v1.Container', 'imagePullPolicy')), ['Always', 'IfNotPresent', 'Never']);
+  // a field kubernetes-types drops and the generator takes from swagger 1.22 (inlined Rule.scope):
+  // upstream's blank comment line before `+optional` gives a third newline.
+  const scope = prop('io.k8s.api.admissionregistration.v1.RuleWithOperations', 'scope');
+  assert.deepEqual(enumOf(scope), ['*', 'Cluster', 'Namespaced']);
+  assert.match(scope.description ?? '', /Default is "\*"\.\n\n\nPossible enum values:\n - `"\*"` means that all scopes are included\.\n/);
+  // not an enum: no enum, no text
+  assert.equal(enumOf(prop('io.k8s.api.core.v1.Container', 'image')), undefined);
+  assert.equal(enumOf(prop('io.k8s.api.apps.v1.Deployment', 'kind')), undefined);
+  assert.doesNotMatch(prop('io.k8s.api.core.v1.Container', 'image').description ?? '', /Possible enum values/);
+});
+
+test('lists and maps of an enum: enum on items / additionalProperties, no text (kube-openapi 1.32)', () => {
+  const accessModes = prop('io.k8s.api.core.v1.PersistentVolumeClaimSpec', 'accessModes');
+  assert.equal(enumOf(accessModes), undefined);
+  assert.deepEqual(enumOf(accessModes.items), ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod']);
+  assert.doesNotMatch(accessModes.description ?? '', /Possible enum values/);
+  const statuses = prop('io.k8s.api.core.v1.PersistentVolumeClaimStatus', 'allocatedResourceStatuses');
+  assert.ok(typeof statuses.additionalProperties === 'object');
+  assert.ok((enumOf(statuses.additionalProperties) as string[]).includes('NodeResizePending'));
+});
+
+test('enum values and text newer than v1.32 are corrected to v1.32', () => {
+  const op = prop('io.k8s.api.core.v1.Toleration', 'operator');
+  assert.deepEqual(enumOf(op), ['Equal', 'Exists']);
+  assert.match(op.description ?? '', /\n\nPossible enum values:\n - `"Equal"`\n - `"Exists"`$/);
+  assert.deepEqual(enumOf(prop('io.k8s.api.core.v1.ResourceQuotaSpec', 'scopes').items), ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating']);
+  const scopeName = prop('io.k8s.api.core.v1.ScopedResourceSelectorRequirement', 'scopeName');
+  assert.doesNotMatch(scopeName.description ?? '', /VolumeAttributesClass/);
+  assert.match(prop('io.k8s.api.admissionregistration.v1.MutatingWebhook', 'reinvocationPolicy').description ?? '', /\n - `"Never"` indicates that the webhook must not be called more than once in a single admission evaluation\.$/);
+  assert.match(prop('io.k8s.api.batch.v1.PodFailurePolicyRule', 'action').description ?? '', /backoffLimitPerIndex is set\. This value is beta-level\.\n/);
+});
+
+test('every enum is a list of strings on a string schema, every "Possible enum values" field has an enum', () => {
+  let enums = 0;
+  for (const [name, def] of Object.entries(defs)) {
+    for (const [p, s] of Object.entries(def.properties ?? {})) {
+      const extra = typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined;
+      for (const t of [s, s.items, extra]) {
+        const e = enumOf(t);
+        if (e === undefined) continue;
+        enums++;
+        assert.equal(t?.type, 'string', `${name}.${p}`);
+        assert.ok(Array.isArray(e) && e.length > 0 && e.every((v) => typeof v === 'string'), `${name}.${p}`);
+      }
+      if (s.description?.includes('Possible enum values:')) {
+        assert.ok(Array.isArray(enumOf(s)), `${name}.${p} describes enum values but has no enum`);
+      }
+    }
+  }
+  assert.ok(enums > 50, `${enums} enum fields`);
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { loadDefinitions } from './definitions.js';
 import { patchMetaFor } from './patch-meta.js';
 import { UnknownKindError, findDuplicateFields, findTypeErrors, findUnknownFields } from './validation.js';
 
@@ -87,6 +88,29 @@ test('findTypeErrors: Go decoder wording', () => {
   assert.equal(findTypeErrors('', 'v1', 'Secret', { data: { k: 'not base64!' } }), 'illegal base64 data at input byte 3');
   // unknown fields and nulls are not type errors
   assert.equal(findTypeErrors('', 'v1', 'Pod', { spec: { nope: 1, containers: null } }), undefined);
+});
+
+test('enum values are not checked by the schema (upstream leaves them to the per-kind validators)', () => {
+  // Precondition: these fields do carry `enum` in the generated schemas.
+  const defs = loadDefinitions();
+  const enumOf = (def: string, p: string): unknown => (defs[def]?.properties?.[p] as { enum?: unknown } | undefined)?.enum;
+  assert.ok(Array.isArray(enumOf('io.k8s.api.apps.v1.DeploymentStrategy', 'type')));
+  assert.ok(Array.isArray(enumOf('io.k8s.api.core.v1.ServiceSpec', 'type')));
+  const dep = deployment([{ name: 'a', image: 'x', imagePullPolicy: 'Sometimes', ports: [{ containerPort: 80, protocol: 'QUIC' }] }], {
+    strategy: { type: 'Bogus' },
+  });
+  (dep.spec.template.spec as Record<string, unknown>)['restartPolicy'] = 'Sometimes';
+  (dep.spec.template.spec as Record<string, unknown>)['tolerations'] = [{ key: 'k', operator: 'Gt', value: '1' }];
+  assert.deepEqual(findUnknownFields('apps', 'v1', 'Deployment', dep), []);
+  assert.equal(findTypeErrors('apps', 'v1', 'Deployment', dep), undefined);
+  const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'Whatever', ipFamilies: ['IPv5'], ports: [{ port: 80 }] } };
+  assert.deepEqual(findUnknownFields('', 'v1', 'Service', svc), []);
+  assert.equal(findTypeErrors('', 'v1', 'Service', svc), undefined);
+  const pvc = { spec: { accessModes: ['ReadWriteSometimes'] }, status: { allocatedResourceStatuses: { storage: 'Dreaming' } } };
+  assert.equal(findTypeErrors('', 'v1', 'PersistentVolumeClaim', pvc), undefined);
+  // A value of the wrong JSON type in an enum field is still a decoding error.
+  assert.match(findTypeErrors('apps', 'v1', 'Deployment', deployment([], { strategy: { type: 5 } })) ?? '', /^json: cannot unmarshal number into Go struct field DeploymentStrategy\.spec\.strategy\.type of type /);
+  assert.match(findTypeErrors('', 'v1', 'PersistentVolumeClaim', { spec: { accessModes: [true] } }) ?? '', /^json: cannot unmarshal bool into Go struct field PersistentVolumeClaimSpec\.spec\.accessModes of type /);
 });
 
 test('findDuplicateFields: paths of repeated keys, escapes and strings handled', () => {

@@ -43,7 +43,8 @@ test('subject apiGroup and roleRef apiGroup defaults', () => {
   };
   v1.RoleBinding!.defaults!(b);
   assert.equal(b.roleRef.apiGroup, 'rbac.authorization.k8s.io');
-  assert.deepEqual(b.subjects.map((s: any) => s.apiGroup), ['rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', '']);
+  // ServiceAccount subjects are in the core group: apiGroup "" is omitted on the wire.
+  assert.deepEqual(b.subjects.map((s: any) => s.apiGroup), ['rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', undefined]);
   assert.deepEqual(text(v1.RoleBinding!.validate!(b)), []);
 });
 

@@ -273,6 +273,8 @@ test('ResourceQuota: v1.32 order NAME AGE REQUEST LIMIT', () => {
   assert.equal(headers(printers['/ResourceQuota']!), 'NAME AGE REQUEST LIMIT');
   const rq = {
     metadata: meta('compute'),
+    // Upstream walks spec.hard; status carries used and the enforced hard values.
+    spec: { hard: { 'requests.cpu': '1', 'limits.memory': '2048Mi', pods: '10', 'limits.cpu': '2', 'requests.memory': '1Gi' } },
     status: {
       hard: { 'requests.cpu': '1', 'limits.memory': '2048Mi', pods: '10', 'limits.cpu': '2', 'requests.memory': '1Gi' },
       used: { 'requests.cpu': '0.5', 'limits.cpu': '1', pods: '3' },

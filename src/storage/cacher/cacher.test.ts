@@ -152,4 +152,79 @@ describe('cacher', () => {
       await f.close();
     }
   });
+
+  it('pages LIST from memory in key order after random churn, with remainingItemCount and continue', async () => {
+    const f = await setup();
+    try {
+      const live = new Set<string>();
+      const names = Array.from({ length: 120 }, (_, i) => `n${String((i * 37) % 120).padStart(3, '0')}`);
+      await Promise.all(
+        names.map(async (n) => {
+          await f.cacher.create(`/registry/configmaps/ns/${n}`, { metadata: { name: n } });
+          live.add(n);
+        }),
+      );
+      for (const n of names.filter((_, i) => i % 3 === 0)) {
+        await f.cacher.delete(`/registry/configmaps/ns/${n}`);
+        live.delete(n);
+      }
+      const want = [...live].sort();
+      // Consistent reads ('' resourceVersion): the cache has applied every answered write.
+      const first = await f.cacher.getList('/registry/configmaps/ns/', { limit: 25 });
+      assert.deepEqual(
+        first.items.map((o) => o.metadata!.name),
+        want.slice(0, 25),
+      );
+      assert.equal(first.remainingItemCount, want.length - 25);
+      assert.ok(first.continue);
+      const rest = await f.cacher.getList('/registry/configmaps/ns/', { continue: first.continue, limit: 1000 });
+      assert.deepEqual(
+        rest.items.map((o) => o.metadata!.name),
+        want.slice(25),
+      );
+      const selected = await f.cacher.getList('/registry/configmaps/ns/', {
+        limit: 10,
+        predicate: { matches: (o) => o.metadata!.name!.endsWith('5') },
+      });
+      assert.deepEqual(
+        selected.items.map((o) => o.metadata!.name),
+        want.filter((n) => n.endsWith('5')).slice(0, 10),
+      );
+      assert.equal(selected.remainingItemCount, undefined, 'unknown with a selector');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('answers a writer before its watchers receive the event, and a consistent read after the write sees it', async () => {
+    const f = await setup();
+    try {
+      await f.cacher.create('/registry/configmaps/default/seed', { metadata: { name: 'seed' } });
+      const rv = await f.cacher.currentResourceVersion();
+      const order: string[] = [];
+      const acs: AbortController[] = [];
+      const firsts: Promise<void>[] = [];
+      for (let i = 0; i < 100; i++) {
+        const ac = new AbortController();
+        acs.push(ac);
+        const it = f.cacher.watch('/registry/configmaps/', { resourceVersion: rv, recursive: true, signal: ac.signal })[Symbol.asyncIterator]();
+        firsts.push(it.next().then(() => void order.push('watcher')));
+      }
+      await new Promise((r) => setTimeout(r, 20));
+      await (async () => {
+        await f.cacher.create('/registry/configmaps/default/x', { metadata: { name: 'x' } });
+        // The rest of the request path: many promise hops before the answer is sent.
+        for (let i = 0; i < 200; i++) await null;
+        order.push('writer');
+        const list = await f.cacher.getList('/registry/configmaps/');
+        assert.ok(list.items.some((o) => o.metadata!.name === 'x'), 'a consistent read sees the write');
+      })();
+      await Promise.all(firsts);
+      for (const ac of acs) ac.abort();
+      assert.equal(order[0], 'writer');
+      assert.equal(order.length, 101);
+    } finally {
+      await f.close();
+    }
+  });
 });

@@ -6,7 +6,7 @@
 // watcher: copy before mutating.
 
 import { AsyncQueue } from '../async-queue.js';
-import { lowerBound, prefixEnd } from '../keys.js';
+import { prefixEnd } from '../keys.js';
 import { noopLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { hasWatchProgress } from '../interfaces.js';
@@ -24,6 +24,7 @@ import type {
 import { encodeContinue } from '../continue.js';
 import { bookmarkObject, parseResourceVersion, tooLargeResourceVersion } from '../store.js';
 import type { BackendStorage } from '../store.js';
+import { SortedMap } from './sorted-map.js';
 
 export interface CacherOptions {
   /** The resource prefix this cache holds, ending in '/': `/registry/pods/`. */
@@ -104,8 +105,8 @@ class WatchCache implements Cacher {
   private readonly prefix: string;
   private readonly log: Logger;
   private readonly o: Required<Omit<CacherOptions, 'logger' | 'bookmarkType' | 'prefix'>>;
-  private readonly objects = new Map<string, Obj>();
-  private keys: string[] = [];
+  /** Every object by key, in key order (LIST and initial events walk it from a prefix). */
+  private objects = new SortedMap<Obj>();
   private rev = 0;
   private window: CacheEvent[] = [];
   private windowHead = 0;
@@ -196,23 +197,21 @@ class WatchCache implements Cacher {
 
   private async listAndWatch(signal: AbortSignal): Promise<void> {
     const backend = this.storage.backend;
-    const objects = new Map<string, Obj>();
     const keys: string[] = [];
+    const values: Obj[] = [];
     let at = 0;
     let startKey: string | undefined;
     for (;;) {
       const res = await backend.range(this.prefix, { revision: at, startKey, limit: 5000 });
       at = res.revision;
       for (const kv of res.kvs) {
-        objects.set(kv.key, deepFreeze(this.storage.decode(kv)));
         keys.push(kv.key);
+        values.push(deepFreeze(this.storage.decode(kv)));
       }
       if (!res.more || res.kvs.length === 0) break;
       startKey = `${res.kvs[res.kvs.length - 1]!.key}\x00`;
     }
-    this.objects.clear();
-    for (const [k, v] of objects) this.objects.set(k, v);
-    this.keys = keys;
+    this.objects = SortedMap.fromSorted(keys, values);
     this.window = [];
     this.windowHead = 0;
     this.windowFloor = at;
@@ -252,18 +251,10 @@ class WatchCache implements Cacher {
     let ev: CacheEvent;
     if (e.type === 'delete') {
       const object = prev ? withRevision(prev, revision) : deepFreeze(this.storage.decode(e.kv));
-      if (prev) {
-        this.objects.delete(key);
-        const i = lowerBound(this.keys, key);
-        if (this.keys[i] === key) this.keys.splice(i, 1);
-      }
+      if (prev) this.objects.delete(key);
       ev = { type: 'DELETED', key, revision, object, prevObject: prev, time: now, shared: { type: 'DELETED', object } };
     } else {
       const object = deepFreeze(this.storage.decode(e.kv));
-      if (!prev) {
-        const i = lowerBound(this.keys, key);
-        if (this.keys[i] !== key) this.keys.splice(i, 0, key);
-      }
       this.objects.set(key, object);
       const type = prev ? 'MODIFIED' : 'ADDED';
       ev = { type, key, revision, object, prevObject: prev, time: now, shared: { type, object } };
@@ -434,27 +425,28 @@ class WatchCache implements Cacher {
     matches: ((o: StoredObject) => boolean) | undefined,
     limit: number,
   ): ListResult<T> {
-    const keys = this.keys;
-    const from = lowerBound(keys, prefix);
     const end = prefixEnd(prefix);
-    const to = end === undefined ? keys.length : lowerBound(keys, end);
     const items: T[] = [];
-    let i = from;
-    for (; i < to; i++) {
-      const obj = this.objects.get(keys[i]!)!;
+    let lastKey = '';
+    let more = false;
+    this.objects.forEachInRange(prefix, end, (key, obj) => {
+      if (limit > 0 && items.length === limit) {
+        // A further key in the range, selected or not: the list continues.
+        more = true;
+        return false;
+      }
       if (!matches || matches(obj)) {
         items.push(obj as T);
-        if (limit > 0 && items.length === limit) {
-          i++;
-          break;
-        }
+        lastKey = key;
       }
-    }
+      return true;
+    });
     const out: ListResult<T> = { items, resourceVersion: String(this.rev) };
-    if (limit > 0 && items.length === limit && i < to) {
+    if (more) {
       // Later pages are read from storage at exactly this revision.
-      out.continue = encodeContinue(`${keys[i - 1]!}\x00`, prefix, this.rev);
-      if (!matches) out.remainingItemCount = to - i;
+      const next = `${lastKey}\x00`;
+      out.continue = encodeContinue(next, prefix, this.rev);
+      if (!matches) out.remainingItemCount = this.objects.countInRange(next, end);
     }
     return out;
   }
@@ -528,14 +520,10 @@ class WatchCache implements Cacher {
       const obj = this.objects.get(key);
       return obj && (!matches || matches(obj)) ? [obj] : [];
     }
-    const from = lowerBound(this.keys, key);
-    const end = prefixEnd(key);
-    const to = end === undefined ? this.keys.length : lowerBound(this.keys, end);
     const out: Obj[] = [];
-    for (let i = from; i < to; i++) {
-      const obj = this.objects.get(this.keys[i]!)!;
+    this.objects.forEachInRange(key, prefixEnd(key), (_k, obj) => {
       if (!matches || matches(obj)) out.push(obj);
-    }
+    });
     return out;
   }
 

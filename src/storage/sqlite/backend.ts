@@ -3,15 +3,24 @@
 // `log` is append-only; its AUTOINCREMENT id is the revision (sqlite_sequence keeps the highest
 // id ever handed out, so revisions stay monotonic across restarts even when the newest rows
 // were compacted away). `kv` mirrors the latest value of every live key so reads at the
-// current revision never touch the log. Writes are queued and applied in one transaction per
-// event-loop turn (group commit): each operation's condition is checked inside that
-// transaction in queue order, so conditional writes stay exact. After the commit, watchers
-// are notified in-process.
+// current revision never touch the log.
+//
+// Two connections. A writer thread (writer-worker.ts) owns the write connection: writes queued
+// during one event-loop turn go to it as one batch; it commits every batch that arrived while
+// its previous transaction committed in one transaction (group commit), each op's condition
+// checked inside it in queue order, so conditional writes stay exact; it also runs compaction
+// and WAL checkpoints. The fsync of a commit therefore never
+// blocks this thread, which keeps a read connection for get/range/count/watch replay (WAL: a
+// reader sees every committed transaction). A write's promise resolves when its batch result
+// arrives, after the commit, so a read that follows it sees it; watchers are notified right
+// after, in revision order, once the writers have their answers.
 
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 import { AsyncQueue } from '../async-queue.js';
 import { prefixEnd } from '../keys.js';
@@ -29,9 +38,15 @@ import type {
   WatchProgressBackend,
   WriteResult,
 } from '../interfaces.js';
+import { OP_CREATE, OP_DELETE, OP_UPDATE } from './writer-protocol.js';
+import type { FromWriter, ToWriter, WireError, WireOp, WireResult, WireRow, WriterInit } from './writer-protocol.js';
 
 export interface SqliteBackendOptions {
-  /** Database file, or ':memory:' (tests). The parent directory is created. */
+  /**
+   * Database file, or ':memory:' (tests): then a file in a fresh temporary directory, removed
+   * on close (the reader and the writer thread need two connections to one database), written
+   * without fsync unless `synchronous` is given. The parent directory is created.
+   */
   path: string;
   /** FULL (default): an acknowledged write survives power loss. NORMAL: survives a process crash only. */
   synchronous?: 'FULL' | 'NORMAL';
@@ -42,10 +57,12 @@ export interface SqliteBackendOptions {
    * history (it compacts to the revision it saw on its previous tick). Default 1000.
    */
   compactKeepRevisions?: number;
-  /** Rows examined per compaction transaction; the loop yields between batches. Default 500. */
+  /** Rows examined per compaction transaction; the writer runs queued batches between them. Default 500. */
   compactBatchSize?: number;
   /** Most operations in one group-commit transaction. Default 2000. */
   maxBatch?: number;
+  /** Period of the writer thread's passive WAL checkpoint. Default 1000 ms. */
+  checkpointIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -54,8 +71,23 @@ type Op =
   | { kind: 'update'; key: string; value: string; expected: number; resolve: (r: WriteResult) => void; reject: (e: unknown) => void }
   | { kind: 'delete'; key: string; expected: number; resolve: (r: WriteResult) => void; reject: (e: unknown) => void };
 
+/** A batch sent to the writer thread, answered in the order sent. */
+interface InFlight {
+  id: number;
+  ops: Op[];
+}
+
 interface KvRow {
   key: string;
+  create_revision: number;
+  mod_revision: number;
+  value: string;
+}
+
+/** A latest read: the revision of the snapshot, and the kv row when the key exists. */
+interface KvRowAt {
+  rev: number;
+  key: string | null;
   create_revision: number;
   mod_revision: number;
   value: string;
@@ -71,7 +103,6 @@ interface LogRow {
 }
 
 const TYPE_CREATE = 0;
-const TYPE_UPDATE = 1;
 const TYPE_DELETE = 2;
 const TYPE_NAMES: readonly BackendEventType[] = ['create', 'update', 'delete'];
 
@@ -91,36 +122,81 @@ type State = 'new' | 'running' | 'closing' | 'closed';
 
 const MAX_KEY = '\uffff\uffff\uffff\uffff';
 
+/** Error of every write once the writer thread is gone; `cause` says why. */
+export class WriterFailedError extends Error {
+  readonly code = 'WriterFailed' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WriterFailedError';
+  }
+}
+
+/** An Error rebuilt from the writer thread's answer, keeping SQLite's code (SQLITE_FULL, …). */
+function fromWire(e: WireError): Error {
+  const err = new Error(e.message) as Error & { code?: string };
+  err.name = e.name;
+  if (e.code !== undefined) err.code = e.code;
+  return err;
+}
+
+/**
+ * Starts the writer thread: the compiled .js next to this file, or under tsx (tests, benches
+ * run from src/) the .ts file, with tsx's loader registered inside the thread first (Node 20
+ * does not apply `--import` loader hooks to worker threads).
+ */
+function spawnWriter(init: WriterInit): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./writer-worker.js', here), { workerData: init });
+  const entry = new URL('./writer-worker.ts', here).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData: init });
+}
+
 export class SqliteBackend implements WatchProgressBackend {
   private readonly opts: Required<Omit<SqliteBackendOptions, 'logger'>>;
   private readonly log: Logger;
+  private readonly path: string;
+  private readonly synchronous: WriterInit['synchronous'];
+  /** The temporary directory behind ':memory:'. */
+  private tempDir: string | undefined;
   private db: DB | undefined;
+  private writer: Worker | undefined;
+  private writerExited: Promise<void> | undefined;
+  /** Set once the writer thread failed: every write fails with it. */
+  private writerError: WriterFailedError | undefined;
   private state: State = 'new';
+  private closing: Promise<void> | undefined;
+  /** Highest revision known committed: from batch results and from reads of the database. */
   private rev = 0;
   private compacted = 0;
   private queue: Op[] = [];
   private flushScheduled = false;
+  private nextId = 1;
+  private inFlight: InFlight[] = [];
+  private drained: (() => void)[] = [];
+  /** Committed batches whose watch events are yet to be delivered, oldest first. */
+  private toNotify: { events: BackendEvent[]; revision: number }[] = [];
+  private notifyScheduled = false;
   private readonly watchers = new Set<Watcher>();
   private compactTimer: NodeJS.Timeout | undefined;
   private lastTickRevision = 0;
   private compacting: Promise<void> | undefined;
   private compactTarget = 0;
+  private readonly compactions = new Map<number, { resolve: () => void; reject: (e: unknown) => void; target: number }>();
 
   private st!: {
-    getKv: Statement<[string], KvRow>;
-    upsertKv: Statement<[string, number, number, string]>;
-    deleteKv: Statement<[string]>;
-    insertLog: Statement<[string, number, number, number, string]>;
+    getKvAt: Statement<[string], KvRowAt>;
+    seq: Statement<[], { rev: number }>;
     getLogById: Statement<[number], LogRow>;
     getLogAt: Statement<[string, number], LogRow>;
     rangeKv: Statement<[string, string, number], KvRow>;
     countKv: Statement<[string, string], { n: number }>;
+    countKvAt: Statement<[string, string], { rev: number; n: number }>;
     rangeLog: Statement<[string, string, number, number], LogRow>;
     replay: Statement<[number, number, string, string, number], LogRow>;
-    compactScan: Statement<[number, number, number], { id: number; type: number; prev_revision: number }>;
-    deleteLog: Statement<[number]>;
-    setMeta: Statement<[string, number]>;
   };
+  private rangeLatest!: (start: string, end: string, fetch: number, withCount: boolean) => { rev: number; rows: KvRow[]; count: number };
 
   constructor(options: SqliteBackendOptions) {
     this.opts = {
@@ -130,110 +206,308 @@ export class SqliteBackend implements WatchProgressBackend {
       compactKeepRevisions: options.compactKeepRevisions ?? 1000,
       compactBatchSize: options.compactBatchSize ?? 500,
       maxBatch: options.maxBatch ?? 2000,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? 1000,
     };
+    this.path = options.path;
+    this.synchronous = options.path === ':memory:' && options.synchronous === undefined ? 'OFF' : this.opts.synchronous;
     this.log = options.logger ?? noopLogger;
   }
 
   async start(signal?: AbortSignal): Promise<void> {
     if (this.state !== 'new') throw new Error(`SqliteBackend cannot start in state ${this.state}`);
     signal?.throwIfAborted();
-    if (this.opts.path !== ':memory:') mkdirSync(dirname(this.opts.path), { recursive: true });
-    const db = new Database(this.opts.path);
-    this.db = db;
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${this.opts.synchronous}`);
-    db.pragma('busy_timeout = 5000');
-    // A larger page cache keeps the kv and log indexes in memory (64 MiB; the default is 2 MiB).
-    db.pragma('cache_size = -65536');
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        key TEXT NOT NULL,
-        type INTEGER NOT NULL,
-        create_revision INTEGER NOT NULL,
-        prev_revision INTEGER NOT NULL,
-        value TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS log_key_id ON log (key, id);
-      CREATE TABLE IF NOT EXISTS kv (
-        key TEXT PRIMARY KEY,
-        create_revision INTEGER NOT NULL,
-        mod_revision INTEGER NOT NULL,
-        value TEXT NOT NULL
-      ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-    `);
-    this.st = {
-      getKv: db.prepare<[string], KvRow>('SELECT key, create_revision, mod_revision, value FROM kv WHERE key = ?'),
-      upsertKv: db.prepare<[string, number, number, string]>(
-        'INSERT INTO kv (key, create_revision, mod_revision, value) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (key) DO UPDATE SET create_revision = excluded.create_revision, mod_revision = excluded.mod_revision, value = excluded.value',
-      ),
-      deleteKv: db.prepare<[string]>('DELETE FROM kv WHERE key = ?'),
-      insertLog: db.prepare<[string, number, number, number, string]>('INSERT INTO log (key, type, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?)'),
-      getLogById: db.prepare<[number], LogRow>('SELECT id, key, type, create_revision, prev_revision, value FROM log WHERE id = ?'),
-      getLogAt: db.prepare<[string, number], LogRow>(
-        'SELECT id, key, type, create_revision, prev_revision, value FROM log WHERE key = ? AND id <= ? ORDER BY id DESC LIMIT 1',
-      ),
-      rangeKv: db.prepare<[string, string, number], KvRow>(
-        'SELECT key, create_revision, mod_revision, value FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
-      ),
-      countKv: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?'),
-      // The newest row of each key at or below the revision; deleted keys are filtered after.
-      rangeLog: db.prepare<[string, string, number, number], LogRow>(
-        'SELECT l.id, l.key, l.type, l.create_revision, l.prev_revision, l.value FROM log l ' +
-          'JOIN (SELECT key, max(id) AS id FROM log WHERE key >= ? AND key < ? AND id <= ? GROUP BY key) m ON l.id = m.id ' +
-          'WHERE l.type != 2 ORDER BY l.key LIMIT ?',
-      ),
-      replay: db.prepare<[number, number, string, string, number], LogRow>(
-        'SELECT id, key, type, create_revision, prev_revision, value FROM log ' +
-          'WHERE id > ? AND id <= ? AND key >= ? AND key < ? ORDER BY id LIMIT ?',
-      ),
-      compactScan: db.prepare<[number, number, number], { id: number; type: number; prev_revision: number }>('SELECT id, type, prev_revision FROM log WHERE id > ? AND id <= ? ORDER BY id LIMIT ?'),
-      deleteLog: db.prepare<[number]>('DELETE FROM log WHERE id = ?'),
-      setMeta: db.prepare<[string, number]>('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
-    };
-    const seq = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'log'").get();
-    this.rev = seq?.seq ?? 0;
-    const meta = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?');
-    this.compacted = meta.get('compact_revision')?.value ?? 0;
-    this.lastTickRevision = this.rev;
-    this.state = 'running';
-    // A compaction interrupted by a crash resumes: its target was recorded before it began.
-    const unfinished = meta.get('compact_cursor')?.value;
-    if (unfinished !== undefined && unfinished < this.compacted) this.runCompaction(unfinished);
+    let path = this.path;
+    if (path === ':memory:') {
+      this.tempDir = mkdtempSync(join(tmpdir(), 'k8ts-sqlite-mem-'));
+      path = join(this.tempDir, 'state.db');
+    } else {
+      mkdirSync(dirname(path), { recursive: true });
+    }
+    let db: DB;
+    try {
+      db = new Database(path);
+      this.db = db;
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+      // This connection only reads; the writer thread checkpoints, never a commit here.
+      db.pragma('wal_autocheckpoint = 0');
+      // A larger page cache keeps the kv and log indexes in memory (64 MiB; the default is 2 MiB).
+      db.pragma('cache_size = -65536');
+      db.pragma(`mmap_size = ${process.env.K8TS_MMAP ?? 0}`);
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS log (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          key TEXT NOT NULL,
+          type INTEGER NOT NULL,
+          create_revision INTEGER NOT NULL,
+          prev_revision INTEGER NOT NULL,
+          value TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS log_key_id ON log (key, id);
+        CREATE TABLE IF NOT EXISTS kv (
+          key TEXT PRIMARY KEY,
+          create_revision INTEGER NOT NULL,
+          mod_revision INTEGER NOT NULL,
+          value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      `);
+      // sqlite_sequence is created with the AUTOINCREMENT table; its 'log' row with the first insert.
+      const seqSql = "(SELECT ifnull(max(seq), 0) FROM sqlite_sequence WHERE name = 'log')";
+      this.st = {
+        // Always one row: the snapshot's revision, and the key's columns (NULL when absent).
+        getKvAt: db.prepare<[string], KvRowAt>(
+          `SELECT s.rev AS rev, kv.key AS key, kv.create_revision AS create_revision, kv.mod_revision AS mod_revision, kv.value AS value ` +
+            `FROM (SELECT ${seqSql} AS rev) s LEFT JOIN kv ON kv.key = ?`,
+        ),
+        seq: db.prepare<[], { rev: number }>(`SELECT ${seqSql} AS rev`),
+        getLogById: db.prepare<[number], LogRow>('SELECT id, key, type, create_revision, prev_revision, value FROM log WHERE id = ?'),
+        getLogAt: db.prepare<[string, number], LogRow>(
+          'SELECT id, key, type, create_revision, prev_revision, value FROM log WHERE key = ? AND id <= ? ORDER BY id DESC LIMIT 1',
+        ),
+        rangeKv: db.prepare<[string, string, number], KvRow>(
+          'SELECT key, create_revision, mod_revision, value FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?',
+        ),
+        countKv: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM kv WHERE key >= ? AND key < ?'),
+        countKvAt: db.prepare<[string, string], { rev: number; n: number }>(
+          `SELECT ${seqSql} AS rev, count(*) AS n FROM kv WHERE key >= ? AND key < ?`,
+        ),
+        // The newest row of each key at or below the revision; deleted keys are filtered after.
+        rangeLog: db.prepare<[string, string, number, number], LogRow>(
+          'SELECT l.id, l.key, l.type, l.create_revision, l.prev_revision, l.value FROM log l ' +
+            'JOIN (SELECT key, max(id) AS id FROM log WHERE key >= ? AND key < ? AND id <= ? GROUP BY key) m ON l.id = m.id ' +
+            'WHERE l.type != 2 ORDER BY l.key LIMIT ?',
+        ),
+        replay: db.prepare<[number, number, string, string, number], LogRow>(
+          'SELECT id, key, type, create_revision, prev_revision, value FROM log ' +
+            'WHERE id > ? AND id <= ? AND key >= ? AND key < ? ORDER BY id LIMIT ?',
+        ),
+      };
+      // One read transaction: the revision, the rows and the count come from one snapshot.
+      this.rangeLatest = db.transaction((start: string, end: string, fetch: number, withCount: boolean) => {
+        const rev = this.st.seq.get()!.rev;
+        const rows = this.st.rangeKv.all(start, end, fetch);
+        const count = withCount ? this.st.countKv.get(start, end)!.n : rows.length;
+        return { rev, rows, count };
+      });
+      this.rev = this.st.seq.get()!.rev;
+      const meta = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?');
+      this.compacted = meta.get('compact_revision')?.value ?? 0;
+      this.lastTickRevision = this.rev;
+      const unfinished = meta.get('compact_cursor')?.value;
+
+      await this.startWriter(path);
+      this.state = 'running';
+      // A compaction interrupted by a crash resumes: its target was recorded before it began.
+      if (unfinished !== undefined && unfinished < this.compacted) {
+        this.runCompaction(unfinished, false).catch((err: unknown) => this.log.error({ err }, 'resumed compaction failed'));
+      }
+    } catch (err) {
+      await this.shutdownWriter();
+      this.db?.close();
+      this.db = undefined;
+      this.removeTemp();
+      this.state = 'closed';
+      throw err;
+    }
     if (this.opts.compactIntervalMs > 0) {
       this.compactTimer = setInterval(() => this.compactTick(), this.opts.compactIntervalMs);
       this.compactTimer.unref();
     }
-    this.log.info({ path: this.opts.path, revision: this.rev, compacted: this.compacted }, 'sqlite backend started');
+    this.log.info({ path: this.path, revision: this.rev, compacted: this.compacted }, 'sqlite backend started');
+  }
+
+  /** Starts the writer thread and resolves once it has opened the database. */
+  private startWriter(path: string): Promise<void> {
+    const worker = spawnWriter({
+      path,
+      synchronous: this.synchronous,
+      checkpointIntervalMs: this.opts.checkpointIntervalMs,
+      checkpointBytes: 16 << 20,
+      maxBatch: this.opts.maxBatch,
+    });
+    this.writer = worker;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      let failure: unknown;
+      this.writerExited = new Promise<void>((exited) => {
+        worker.on('error', (err) => {
+          failure ??= err;
+        });
+        worker.on('exit', (code) => {
+          this.writer = undefined;
+          exited();
+          if (!ready) {
+            reject(new WriterFailedError(`sqlite writer thread failed to start (exit code ${code})`, { cause: failure }));
+            return;
+          }
+          if (this.state === 'closed' || this.closedCleanly) return;
+          this.onWriterLost(new WriterFailedError(`sqlite writer thread exited unexpectedly (exit code ${code})`, { cause: failure }));
+        });
+      });
+      worker.on('message', (msg: FromWriter) => {
+        if (msg.type === 'ready') {
+          ready = true;
+          this.updateRef();
+          resolve();
+        } else {
+          this.onWriterMessage(msg);
+        }
+      });
+    });
+  }
+
+  /**
+   * The writer thread keeps the process alive only while it owes an answer, so a program that
+   * forgets close() still exits, and one awaiting a write does not exit before the answer.
+   */
+  private updateRef(): void {
+    if (this.inFlight.length > 0 || this.compactions.size > 0 || this.state === 'closing') this.writer?.ref();
+    else this.writer?.unref();
+  }
+
+  /** True once the writer answered 'closed'. */
+  private closedCleanly = false;
+  private onClosed: (() => void) | undefined;
+
+  private onWriterMessage(msg: FromWriter): void {
+    switch (msg.type) {
+      case 'batch':
+        this.onBatchDone(msg.id, msg.revision, msg.results);
+        break;
+      case 'batch-error': {
+        const batch = this.takeInFlight(msg.id);
+        const err = fromWire(msg.error);
+        for (const op of batch.ops) op.reject(err);
+        this.afterBatch();
+        break;
+      }
+      case 'compacted': {
+        const waiter = this.compactions.get(msg.id);
+        this.compactions.delete(msg.id);
+        if (msg.error) {
+          const err = fromWire(msg.error);
+          this.log.error({ err, target: waiter?.target }, 'sqlite compaction failed');
+          waiter?.reject(err);
+        } else {
+          this.log.info(
+            { revision: waiter?.target, removed: msg.removed, ms: Math.round(msg.ms), worstBatchMs: Math.round(msg.worstBatchMs * 10) / 10 },
+            'sqlite compaction done',
+          );
+          waiter?.resolve();
+        }
+        this.updateRef();
+        break;
+      }
+      case 'log':
+        this.log[msg.level](msg.fields, msg.msg);
+        break;
+      case 'closed':
+        this.closedCleanly = true;
+        this.onClosed?.();
+        break;
+      case 'ready':
+        break;
+    }
+  }
+
+  /** The writer thread died: fail what it held, and every later write. Reads go on. */
+  private onWriterLost(err: WriterFailedError): void {
+    if (this.writerError) return;
+    this.writerError = err;
+    this.log.error({ err, inFlight: this.inFlight.length, queued: this.queue.length }, 'sqlite writer thread failed');
+    const lost = this.inFlight;
+    this.inFlight = [];
+    for (const b of lost) for (const op of b.ops) op.reject(err);
+    const queued = this.queue;
+    this.queue = [];
+    for (const op of queued) op.reject(err);
+    for (const [, c] of this.compactions) c.reject(err);
+    this.compactions.clear();
+    this.settleDrained();
+    this.onClosed?.();
+  }
+
+  private takeInFlight(id: number): InFlight {
+    const batch = this.inFlight.shift();
+    // The writer answers in the order it was sent; anything else is a bug worth stopping for.
+    if (!batch || batch.id !== id) throw new Error(`sqlite writer answered batch ${id}, expected ${batch?.id}`);
+    return batch;
   }
 
   async close(): Promise<void> {
-    if (this.state === 'closed' || this.state === 'closing' || this.state === 'new') {
+    if (this.closing) return this.closing;
+    if (this.state === 'new' || this.state === 'closed') {
       this.state = 'closed';
       return;
     }
+    this.closing = this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
     this.state = 'closing';
+    this.updateRef();
     if (this.compactTimer) clearInterval(this.compactTimer);
     this.compactTimer = undefined;
-    this.flush();
+    // Flush: everything queued goes to the writer, then wait for every answer.
+    while (this.queue.length > 0 && !this.writerError) this.send(this.queue.splice(0, this.opts.maxBatch));
+    await this.waitDrained();
+    this.deliverNotifications();
     for (const w of this.watchers) w.queue.end();
     this.watchers.clear();
+    await this.shutdownWriter();
     try {
       await this.compacting;
     } catch {
-      // already logged by the compactor
+      // already logged
     }
     this.state = 'closed';
     this.db?.close();
     this.db = undefined;
+    this.removeTemp();
     this.log.info({ revision: this.rev }, 'sqlite backend closed');
+  }
+
+  /** Asks the writer to finish (it stops compaction after the current step), then ends the thread. */
+  private async shutdownWriter(): Promise<void> {
+    const worker = this.writer;
+    if (!worker) return;
+    if (!this.writerError) {
+      const closed = new Promise<void>((resolve) => (this.onClosed = resolve));
+      worker.postMessage({ type: 'close' } satisfies ToWriter);
+      await Promise.race([closed, this.writerExited]);
+    }
+    await worker.terminate();
+    await this.writerExited;
+  }
+
+  private removeTemp(): void {
+    if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
+    this.tempDir = undefined;
+  }
+
+  private waitDrained(): Promise<void> {
+    if (this.inFlight.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  private settleDrained(): void {
+    if (this.inFlight.length > 0) return;
+    const waiters = this.drained;
+    this.drained = [];
+    for (const w of waiters) w();
   }
 
   private check(): DB {
     if (this.state !== 'running' || !this.db) throw new Error(`sqlite backend is ${this.state}`);
     return this.db;
+  }
+
+  /** Records a revision read from the database (committed, maybe not yet answered by the writer). */
+  private observe(rev: number): number {
+    if (rev > this.rev) this.rev = rev;
+    return this.rev;
   }
 
   async currentRevision(): Promise<number> {
@@ -253,13 +527,17 @@ export class SqliteBackend implements WatchProgressBackend {
 
   async get(key: string, revision?: number): Promise<{ revision: number; kv?: KeyValue }> {
     this.check();
-    if (revision && revision !== this.rev) {
-      this.checkRevision(revision);
-      const row = this.st.getLogAt.get(key, revision);
-      return { revision, kv: row && row.type !== TYPE_DELETE ? logKv(row) : undefined };
+    if (!revision || revision === this.rev) {
+      const row = this.st.getKvAt.get(key)!;
+      // The snapshot may already hold commits whose answers are on their way: then it is newer
+      // than an explicitly requested revision, which the log serves instead.
+      if (!revision || row.rev === revision) {
+        return { revision: this.observe(row.rev), kv: row.key !== null ? rowKv(row as KvRow) : undefined };
+      }
     }
-    const row = this.st.getKv.get(key);
-    return { revision: this.rev, kv: row ? rowKv(row) : undefined };
+    this.checkRevision(revision);
+    const row = this.st.getLogAt.get(key, revision);
+    return { revision, kv: row && row.type !== TYPE_DELETE ? logKv(row) : undefined };
   }
 
   async range(prefix: string, options: RangeOptions = {}): Promise<RangeResult> {
@@ -268,27 +546,28 @@ export class SqliteBackend implements WatchProgressBackend {
     const start = options.startKey && options.startKey > prefix ? options.startKey : prefix;
     const limit = options.limit && options.limit > 0 ? options.limit : -1;
     const fetch = limit > 0 ? limit + 1 : -1;
-    if (options.revision && options.revision !== this.rev) {
-      const revision = options.revision;
-      this.checkRevision(revision);
-      const rows = this.st.rangeLog.all(start, end, revision, fetch);
-      const more = limit > 0 && rows.length > limit;
-      if (more) rows.length = limit;
-      return { revision, kvs: rows.map(logKv), more };
+    const revision = options.revision;
+    if (!revision || revision === this.rev) {
+      const res = this.rangeLatest(start, end, fetch, limit > 0);
+      if (!revision || res.rev === revision) {
+        const rows = res.rows;
+        const more = limit > 0 && rows.length > limit;
+        if (more) rows.length = limit;
+        return { revision: this.observe(res.rev), kvs: rows.map(rowKv), more, count: more ? res.count : rows.length };
+      }
     }
-    const rows = this.st.rangeKv.all(start, end, fetch);
+    this.checkRevision(revision);
+    const rows = this.st.rangeLog.all(start, end, revision, fetch);
     const more = limit > 0 && rows.length > limit;
     if (more) rows.length = limit;
-    const result: RangeResult = { revision: this.rev, kvs: rows.map(rowKv), more };
-    if (more) result.count = this.st.countKv.get(start, end)!.n;
-    else result.count = rows.length;
-    return result;
+    return { revision, kvs: rows.map(logKv), more };
   }
 
   async count(prefix: string): Promise<{ revision: number; count: number }> {
     this.check();
     const end = prefixEnd(prefix) ?? MAX_KEY;
-    return { revision: this.rev, count: this.st.countKv.get(prefix, end)!.n };
+    const row = this.st.countKvAt.get(prefix, end)!;
+    return { revision: this.observe(row.rev), count: row.n };
   }
 
   create(key: string, value: string): Promise<WriteResult> {
@@ -310,79 +589,101 @@ export class SqliteBackend implements WatchProgressBackend {
       op.reject(new Error(`sqlite backend is ${this.state}`));
       return;
     }
+    if (this.writerError) {
+      op.reject(this.writerError);
+      return;
+    }
     this.queue.push(op);
-    if (this.queue.length >= this.opts.maxBatch) {
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.queue.length === 0) return;
+    this.flushScheduled = true;
+    // Everything queued during this event-loop turn goes in one batch.
+    setImmediate(() => {
+      this.flushScheduled = false;
       this.flush();
-    } else if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    });
+  }
+
+  /**
+   * Sends the queued operations to the writer. It commits whatever arrived while its previous
+   * transaction committed in one transaction: the next group accumulates there meanwhile.
+   */
+  private flush(): void {
+    while (this.queue.length > 0 && !this.writerError) {
+      this.send(this.queue.length <= this.opts.maxBatch ? this.queue.splice(0) : this.queue.splice(0, this.opts.maxBatch));
     }
   }
 
-  /** Applies every queued operation in one transaction, then answers and notifies. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const ops = this.queue;
-    if (ops.length === 0 || !this.db) return;
-    this.queue = [];
-    const results: WriteResult[] = new Array(ops.length);
-    const events: BackendEvent[] = [];
-    const st = this.st;
-    let rev = this.rev;
-    const apply = this.db.transaction(() => {
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i]!;
-        const cur = st.getKv.get(op.key);
-        if (op.kind === 'create') {
-          if (cur) {
-            results[i] = { succeeded: false, revision: rev, kv: rowKv(cur) };
-            continue;
-          }
-          rev = Number(st.insertLog.run(op.key, TYPE_CREATE, 0, 0, op.value).lastInsertRowid);
-          // create_revision of a create row is its own id; stored as 0 and read back as id.
-          st.upsertKv.run(op.key, rev, rev, op.value);
-          const kv: KeyValue = { key: op.key, value: op.value, createRevision: rev, modRevision: rev };
-          results[i] = { succeeded: true, revision: rev, kv };
-          events.push({ type: 'create', kv });
-        } else if (op.kind === 'update') {
-          if (!cur || cur.mod_revision !== op.expected) {
-            results[i] = { succeeded: false, revision: rev, kv: cur ? rowKv(cur) : undefined };
-            continue;
-          }
-          rev = Number(st.insertLog.run(op.key, TYPE_UPDATE, cur.create_revision, cur.mod_revision, op.value).lastInsertRowid);
-          st.upsertKv.run(op.key, cur.create_revision, rev, op.value);
-          const kv: KeyValue = { key: op.key, value: op.value, createRevision: cur.create_revision, modRevision: rev };
-          results[i] = { succeeded: true, revision: rev, kv };
-          events.push({ type: 'update', kv, prevKv: rowKv(cur) });
-        } else {
-          if (!cur || (op.expected !== 0 && cur.mod_revision !== op.expected)) {
-            results[i] = { succeeded: false, revision: rev, kv: cur ? rowKv(cur) : undefined };
-            continue;
-          }
-          rev = Number(st.insertLog.run(op.key, TYPE_DELETE, cur.create_revision, cur.mod_revision, cur.value).lastInsertRowid);
-          st.deleteKv.run(op.key);
-          const prevKv = rowKv(cur);
-          const kv: KeyValue = { key: op.key, value: cur.value, createRevision: cur.create_revision, modRevision: rev };
-          results[i] = { succeeded: true, revision: rev, kv: prevKv };
-          events.push({ type: 'delete', kv, prevKv });
-        }
-      }
-    });
-    try {
-      apply.immediate();
-    } catch (err) {
-      this.log.error({ err, ops: ops.length }, 'sqlite write transaction failed');
-      for (const op of ops) op.reject(err);
-      return;
-    }
-    this.rev = rev;
+  private send(ops: Op[]): void {
+    const id = this.nextId++;
+    const wire: WireOp[] = new Array(ops.length);
     for (let i = 0; i < ops.length; i++) {
-      const r = results[i]!;
-      // Failed conditions report the revision after the whole batch, like etcd's txn header.
-      if (!r.succeeded) r.revision = rev;
-      ops[i]!.resolve(r);
+      const op = ops[i]!;
+      wire[i] =
+        op.kind === 'create'
+          ? { op: OP_CREATE, key: op.key, value: op.value, expected: 0 }
+          : op.kind === 'update'
+            ? { op: OP_UPDATE, key: op.key, value: op.value, expected: op.expected }
+            : { op: OP_DELETE, key: op.key, value: '', expected: op.expected };
     }
-    this.notify(events, rev);
+    this.inFlight.push({ id, ops });
+    this.writer!.postMessage({ type: 'batch', id, ops: wire } satisfies ToWriter);
+    if (this.inFlight.length === 1) this.updateRef();
+  }
+
+  /** A batch committed: answer its writers now, notify watchers right after. */
+  private onBatchDone(id: number, revision: number, results: WireResult[]): void {
+    const { ops } = this.takeInFlight(id);
+    this.observe(revision);
+    const events: BackendEvent[] = [];
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      const r = results[i]!;
+      if (!r.ok) {
+        // Failed conditions report the revision after the whole batch, like etcd's txn header.
+        op.resolve({ succeeded: false, revision, kv: r.cur ? rowKv(r.cur) : undefined });
+        continue;
+      }
+      const rev = r.rev;
+      if (op.kind === 'create') {
+        const kv: KeyValue = { key: op.key, value: op.value, createRevision: rev, modRevision: rev };
+        events.push({ type: 'create', kv });
+        op.resolve({ succeeded: true, revision: rev, kv });
+      } else if (op.kind === 'update') {
+        const prevKv = rowKv(r.cur!);
+        const kv: KeyValue = { key: op.key, value: op.value, createRevision: prevKv.createRevision, modRevision: rev };
+        events.push({ type: 'update', kv, prevKv });
+        op.resolve({ succeeded: true, revision: rev, kv });
+      } else {
+        const prevKv = rowKv(r.cur!);
+        const kv: KeyValue = { ...prevKv, modRevision: rev };
+        events.push({ type: 'delete', kv, prevKv });
+        op.resolve({ succeeded: true, revision: rev, kv: prevKv });
+      }
+    }
+    // Watchers hear of the batch after the writers' continuations ran (their answers go out
+    // first), in the order the batches committed.
+    this.toNotify.push({ events, revision });
+    if (!this.notifyScheduled) {
+      this.notifyScheduled = true;
+      setImmediate(() => this.deliverNotifications());
+    }
+    this.afterBatch();
+  }
+
+  private afterBatch(): void {
+    this.settleDrained();
+    if (this.inFlight.length === 0) this.updateRef();
+  }
+
+  private deliverNotifications(): void {
+    this.notifyScheduled = false;
+    const batches = this.toNotify;
+    this.toNotify = [];
+    for (const b of batches) this.notify(b.events, b.revision);
   }
 
   private notify(events: BackendEvent[], rev: number): void {
@@ -411,7 +712,8 @@ export class SqliteBackend implements WatchProgressBackend {
 
   watchWithProgress(prefix: string, options: WatchOptions): AsyncIterable<WatchBatch> {
     // Registration and the compaction check happen synchronously at the first next(): from
-    // then on, commits queue up behind the replay, so replay→live has no gap and no duplicate.
+    // then on, notifications queue up behind the replay, so replay→live has no gap and no
+    // duplicate (the replay reads the log up to this.rev; later batches are filtered by revision).
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -465,10 +767,12 @@ export class SqliteBackend implements WatchProgressBackend {
   /**
    * Drops history at or below `revision`: every row superseded by a row at or below it, and
    * delete rows at or below it. Rows above it stay, so a watch or range from `revision` on is
-   * served exactly. Runs in small transactions and yields between them.
+   * served exactly. The writer thread runs it in small transactions, with queued write
+   * batches between them.
    */
   async compact(revision: number): Promise<void> {
     this.check();
+    if (this.writerError) throw this.writerError;
     if (revision > this.rev) throw new FutureRevisionError(revision, this.rev);
     if (revision <= this.compacted) {
       if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
@@ -477,66 +781,31 @@ export class SqliteBackend implements WatchProgressBackend {
     const from = this.compacted;
     // Readers at or below the new revision are refused from now on, before rows disappear.
     this.compacted = revision;
-    this.db!.transaction(() => {
-      this.st.setMeta.run('compact_revision', revision);
-      this.st.setMeta.run('compact_cursor', from);
-    })();
-    this.runCompaction(from);
-    return this.compacting;
+    return this.runCompaction(from, true);
   }
 
-  /** Chains a compaction pass (cursor, compacted] behind any running one. */
-  private runCompaction(cursor: number): void {
+  /** Sends a compaction pass (cursor, compacted] to the writer; it runs passes in order. */
+  private runCompaction(cursor: number, mark: boolean): Promise<void> {
     const target = this.compacted;
-    if (target <= this.compactTarget) return;
+    if (target <= this.compactTarget) return this.compacting ?? Promise.resolve();
     this.compactTarget = target;
-    const prev = this.compacting ?? Promise.resolve();
-    this.compacting = prev.then(() => this.compactPass(cursor, target));
-  }
-
-  private async compactPass(cursor: number, target: number): Promise<void> {
-    const started = performance.now();
-    let removed = 0;
-    let worst = 0;
-    const batch = this.opts.compactBatchSize;
-    const step = this.db!.transaction((from: number) => {
-      const rows = this.st.compactScan.all(from, target, batch);
-      for (const r of rows) {
-        if (r.prev_revision > 0) removed += this.st.deleteLog.run(r.prev_revision).changes;
-        if (r.type === TYPE_DELETE) removed += this.st.deleteLog.run(r.id).changes;
-      }
-      const next = rows.length < batch ? target : rows[rows.length - 1]!.id;
-      this.st.setMeta.run('compact_cursor', next);
-      return next;
-    });
-    while (cursor < target) {
-      if (this.state !== 'running' && this.state !== 'closing') return;
-      const t0 = performance.now();
-      try {
-        // Compaction needs no fsync: lost deletes after a power cut are redone from the
-        // cursor, and the next durable commit syncs these pages with it. Keeps batches short.
-        this.db!.pragma('synchronous = OFF');
-        try {
-          cursor = step(cursor);
-        } finally {
-          this.db!.pragma(`synchronous = ${this.opts.synchronous}`);
-        }
-      } catch (err) {
-        this.log.error({ err, target }, 'sqlite compaction failed');
-        throw err;
-      }
-      worst = Math.max(worst, performance.now() - t0);
-      if (this.state === 'closing') return;
-      await new Promise<void>((r) => setImmediate(r));
-    }
-    this.log.info(
-      { revision: target, removed, ms: Math.round(performance.now() - started), worstBatchMs: Math.round(worst * 10) / 10 },
-      'sqlite compaction done',
-    );
+    const id = this.nextId++;
+    const done = new Promise<void>((resolve, reject) => this.compactions.set(id, { resolve, reject, target }));
+    this.writer!.postMessage({
+      type: 'compact',
+      id,
+      from: cursor,
+      target,
+      mark,
+      batchSize: this.opts.compactBatchSize,
+    } satisfies ToWriter);
+    this.compacting = done;
+    this.updateRef();
+    return done;
   }
 
   private compactTick(): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' || this.writerError) return;
     const target = Math.min(this.lastTickRevision, this.rev - this.opts.compactKeepRevisions);
     this.lastTickRevision = this.rev;
     if (target <= this.compacted) return;
@@ -562,7 +831,7 @@ function deliver(w: Watcher, batch: WatchBatch): void {
   w.queue.push(b);
 }
 
-function rowKv(row: KvRow): KeyValue {
+function rowKv(row: KvRow | WireRow): KeyValue {
   return { key: row.key, value: row.value, createRevision: row.create_revision, modRevision: row.mod_revision };
 }
 

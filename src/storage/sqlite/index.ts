@@ -1,2 +1,2 @@
-export { SqliteBackend } from './backend.js';
+export { SqliteBackend, WriterFailedError } from './backend.js';
 export type { SqliteBackendOptions } from './backend.js';
