@@ -84,22 +84,14 @@ export class BenchServer {
     const kubeconfig = join(this.dataDir, 'kubeconfig.yaml');
     rmSync(kubeconfig, { force: true });
     const envFlags = (process.env.K8TS_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const args = [
-      ...(this.opts.nodeFlags ?? []),
-      ...envFlags,
-      K8TS_BIN,
-      'server',
-      '--disable-agent',
-      '--bind-address',
-      '127.0.0.1',
-      '--https-port',
-      String(this.opts.port ?? 0),
-      '--data-dir',
-      this.dataDir,
-    ];
+    const args = ['server', '--disable-agent', '--bind-address', '127.0.0.1', '--https-port', String(this.opts.port ?? 0), '--data-dir', this.dataDir];
     this.spawnedAt = performance.now();
-    const child = spawn(process.execPath, args, {
+    // The executable itself, as a user runs it (its shebang carries k8ts's own Node flags);
+    // extra flags for profiling go through NODE_OPTIONS.
+    const nodeOptions = [process.env.NODE_OPTIONS ?? '', ...(this.opts.nodeFlags ?? []), ...envFlags].filter(Boolean).join(' ');
+    const child = spawn(K8TS_BIN, args, {
       cwd: REPO_ROOT,
+      env: { ...process.env, NODE_OPTIONS: nodeOptions },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: stop() reaches anything it started
     });
