@@ -150,8 +150,8 @@ export class ResourceHandler {
     }
     const verb = ri.verb;
     const allowed = ri.subresource === 'status' || ri.subresource === 'approval' ? ['get', 'update', 'patch'] : info.verbs;
-    if (!(allowed as readonly string[]).includes(verb) && !(verb === 'watch' && allowed.includes('watch'))) {
-      throw newMethodNotSupported({ group: info.group, resource: ri.subresource ? `${info.resource}/${ri.subresource}` : info.resource }, verbAction(verb));
+    if (!(allowed as readonly string[]).includes(verb)) {
+      throw newMethodNotSupported({ group: info.group, resource: ri.subresource ? `${info.resource}/${ri.subresource}` : info.resource }, verb);
     }
     switch (verb) {
       case 'get':
@@ -451,7 +451,7 @@ export class ResourceHandler {
       writeBody(hc.res, 200, toScale(obj), output.kind === 'yaml' ? 'yaml' : 'json');
       return;
     }
-    if (ri.verb !== 'update' && ri.verb !== 'patch') throw newMethodNotSupported({ group: info.group, resource: `${info.resource}/scale` }, verbAction(ri.verb));
+    if (ri.verb !== 'update' && ri.verb !== 'patch') throw newMethodNotSupported({ group: info.group, resource: `${info.resource}/scale` }, ri.verb);
     const text = await hc.readBody();
     const type = ri.verb === 'update' ? (bodyTypeOf(hc.req.headers['content-type'], ['json', 'yaml']) as 'json' | 'yaml') : bodyTypeOf(hc.req.headers['content-type'], ['json-patch', 'merge-patch', 'strategic-merge-patch']);
     // Scale subresources answer autoscaling/v1 Scale, whose schema strategic merge patch uses.
@@ -587,10 +587,6 @@ export class ResourceHandler {
 }
 
 // ------------------------------------------------------------------------------ helpers
-
-function verbAction(verb: string): string {
-  return verb;
-}
 
 function jsonTypeName(v: unknown): string {
   if (Array.isArray(v)) return 'array';

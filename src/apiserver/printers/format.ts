@@ -5,7 +5,7 @@ import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js'
 import type { Container } from 'kubernetes-types/core/v1.js';
 import { formatLabelSelector as machineryFormatLabelSelector, selectorFromLabelSelector } from '../../machinery/labels.js';
 import { Quantity, QuantityParseError } from '../../machinery/quantity.js';
-import { humanDuration } from './duration.js';
+import { humanDuration } from '../../machinery/duration.js';
 
 /** Go's zero time.Time, 0001-01-01T00:00:00Z, which metav1.Time.IsZero treats as unset. */
 const GO_ZERO_TIME = -62135596800000;

@@ -39,7 +39,7 @@ import {
 } from './other.js';
 
 export type { Printer, PrinterMap, TableColumnDefinition, TableRowCondition } from './types.js';
-export { humanDuration, shortHumanDuration } from './duration.js';
+export { humanDuration, shortHumanDuration } from '../../machinery/duration.js';
 export { formatLabelSelector, formatLabels, translateTimestampSince } from './format.js';
 export { podSummary } from './pod.js';
 

@@ -18,7 +18,7 @@ import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { Printer } from './types.js';
 import { AGE, NAME, col, wide } from './columns.js';
 import { quantityString, translateTimestampSince } from './format.js';
-import { humanDuration } from './duration.js';
+import { humanDuration } from '../../machinery/duration.js';
 
 const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
 const age = (o: { metadata?: { creationTimestamp?: string } }, now: number): string =>

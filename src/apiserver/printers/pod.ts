@@ -4,7 +4,7 @@
 import type { Container, ContainerStatus, Pod, PodTemplate } from 'kubernetes-types/core/v1.js';
 import type { Printer, TableRowCondition } from './types.js';
 import { AGE, NAME, col, wide } from './columns.js';
-import { humanDuration } from './duration.js';
+import { humanDuration } from '../../machinery/duration.js';
 import { formatLabels, layoutContainerCells, parseTime, translateTimestampSince } from './format.js';
 
 /** Reason the node lifecycle controller gives pods on an unreachable node (node.NodeUnreachablePodReason). */
