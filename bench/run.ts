@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, string> = {
   mixed: 'GET / create / update at 500 req/s open loop: p99 latencies',
   list: 'LIST of 10,000 pods from the watch cache, as JSON and as Table',
   watch: '1,000 concurrent watchers: write → event delivery latency',
+  patch: 'in-process strategic merge patch, server-side apply and managedFields on a 3-container Deployment: p50/p99',
   startup: 'cold start to /readyz and idle RSS of `k8ts server --disable-agent`',
 };
 

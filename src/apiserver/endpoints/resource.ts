@@ -334,7 +334,7 @@ export class ResourceHandler {
     const type = anyType as PatchType | 'strategic-merge-patch';
     const text = await hc.readBody();
     // A strategic merge patch must be a JSON object, decoded like a merge patch.
-    const patch = parsePatch(text, type === 'strategic-merge-patch' ? 'merge-patch' : type);
+    const patch = parsePatch(text, type);
     const { object } = await served.store.update(
       ctx,
       ri.name,
@@ -739,22 +739,33 @@ async function deleteOptions(hc: HandlerContext, q: URLSearchParams): Promise<De
 
 type PatchType = 'json-patch' | 'merge-patch';
 
-function parsePatch(text: string, type: PatchType): unknown {
+/** Go's encoding/json name for the JSON value that failed to decode into the patch type. */
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'object' : typeof v === 'string' ? 'string' : typeof v === 'number' ? 'number' : 'bool';
+}
+
+/** Decodes a patch body; `strategic` bodies are objects like merge patches but worded without the prefix, as upstream. */
+function parsePatch(text: string, type: PatchType | 'strategic-merge-patch'): unknown {
   if (nestingDepth(text, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) throw newBadRequest(`error decoding patch: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   let patch: unknown;
   try {
     patch = JSON.parse(text);
   } catch (e) {
-    throw newBadRequest(type === 'json-patch' ? `error decoding patch: ${(e as Error).message}` : `error decoding patch: ${(e as Error).message}`);
+    throw newBadRequest(`error decoding patch: ${(e as Error).message}`);
   }
   if (type === 'json-patch') {
-    if (!Array.isArray(patch)) throw newBadRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+    if (!Array.isArray(patch)) throw newBadRequest(`error decoding patch: json: cannot unmarshal ${jsonKind(patch)} into Go value of type []handlers.jsonPatchOp`);
     for (const op of patch) {
-      if (!isPlainObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw newBadRequest('the server rejected our request due to an error in our request');
+      if (!isPlainObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') {
+        throw newBadRequest(`error decoding patch: json: cannot unmarshal ${jsonKind(op)} into Go value of type handlers.jsonPatchOp`);
+      }
       if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(op.op)) throw new StatusError(422, 'Invalid', `Unexpected kind: ${op.op}`, {});
     }
   } else if (!isPlainObject(patch)) {
-    throw newBadRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+    const msg = `json: cannot unmarshal ${jsonKind(patch)} into Go value of type map[string]interface {}`;
+    throw newBadRequest(type === 'strategic-merge-patch' ? msg : `error decoding patch: ${msg}`);
   }
   return patch;
 }

@@ -128,6 +128,9 @@ export function setDefaultsPodSpec(spec: PodSpec): void {
   if (!spec.securityContext) spec.securityContext = {};
   if (spec.terminationGracePeriodSeconds === undefined || spec.terminationGracePeriodSeconds === null) spec.terminationGracePeriodSeconds = 30;
   if (!spec.schedulerName) spec.schedulerName = 'default-scheduler';
+  // The deprecated serviceAccount mirrors serviceAccountName both ways (upstream v1 conversion).
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   for (const v of spec.volumes ?? []) setDefaultsVolume(v);
   for (const c of spec.initContainers ?? []) setDefaultsContainer(c);
   for (const c of spec.containers ?? []) setDefaultsContainer(c);

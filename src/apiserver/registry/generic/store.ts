@@ -83,6 +83,12 @@ export function nowTime(): string {
   return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
+/** Go's omitempty: empty metadata maps and lists are not written (a `label x-` leaves no `labels: {}`). */
+function dropEmptyMeta(meta: Record<string, any>): void {
+  for (const k of ['labels', 'annotations']) if (meta[k] && typeof meta[k] === 'object' && Object.keys(meta[k]).length === 0) delete meta[k];
+  for (const k of ['finalizers', 'ownerReferences', 'managedFields']) if (Array.isArray(meta[k]) && meta[k].length === 0) delete meta[k];
+}
+
 /** Everything but metadata and status: what `metadata.generation` tracks. */
 function specPart(obj: ApiObject): Record<string, unknown> {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
@@ -246,6 +252,7 @@ export class GenericStore {
     }
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     this.fillCreateMeta(obj);
+    dropEmptyMeta(meta);
     await this.strategy.prepareForCreate(ctx, obj);
     try {
       await this.opts.admit?.(ctx, 'CREATE', obj, undefined);
@@ -331,6 +338,7 @@ export class GenericStore {
             throw newConflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
           }
           this.keepServerMeta(obj, current);
+          dropEmptyMeta(meta);
           if (opts.subresource === 'approval') {
             // CSR approval: only the Approved/Denied/Failed conditions change (upstream approvalStrategy).
             const conditions = obj.status?.conditions;
