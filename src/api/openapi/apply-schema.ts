@@ -73,7 +73,8 @@ class OpenAPIApplySchema implements ApplySchema {
 
   field(name: string): ApplySchema | undefined {
     if (this.kind !== 'struct') return undefined;
-    if (this.fields.has(name)) return this.fields.get(name);
+    const known = this.fields.get(name);
+    if (known !== undefined || this.fields.has(name)) return known;
     const shape = shapeOf(this.fieldSchema);
     const p = shape.k === 'struct' ? shape.props[name] : undefined;
     const f = p === undefined ? undefined : schemaOf(p);

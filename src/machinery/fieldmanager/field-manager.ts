@@ -243,6 +243,23 @@ export function updateManagedFields<T extends object>(old: object | undefined, n
   return withManagedFields(newObj, encodeManagedFields(managed));
 }
 
+/**
+ * A deep copy of a JSON value (what structuredClone gives for plain objects and arrays, without
+ * its serialization round trip); other objects are copied with structuredClone.
+ */
+function copyJSON(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyJSON(v[i]);
+    return out;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
+  const out: JSONObject = {};
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) out[k] = copyJSON((v as JSONObject)[k]);
+  return out;
+}
+
 function splitGroupVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.indexOf('/');
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
@@ -398,7 +415,7 @@ export function applyPatch<T extends object>(current: T | undefined, applied: ob
     }
   }
 
-  let object = structuredClone(result.object) as JSONObject;
+  let object = copyJSON(result.object) as JSONObject;
   // Keep kubectl's client-side apply annotation in step with what it applies server-side.
   if (opts.manager === KUBECTL_MANAGER && lastAppliedOf(object) !== undefined) {
     object = setLastApplied(object, buildLastApplied(applied));

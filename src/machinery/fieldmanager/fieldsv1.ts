@@ -14,51 +14,86 @@ export function encodeFieldsV1(set: FieldSet): FieldsV1 {
 
 function emit(s: FieldSet, includeSelf: boolean): FieldsV1 {
   const out: FieldsV1 = {};
-  const children = s.sortedChildren();
-  if (includeSelf && (s.members.size > 0 || children.length > 0)) out['.'] = {};
   // Members and children interleave in element order; an element that is both is written once,
-  // with "." among its children.
-  const entries = new Map<string, { pe: PathElement; child: FieldSet | undefined }>();
-  for (const [key, pe] of s.members) entries.set(key, { pe, child: undefined });
-  for (const c of children) entries.set(serializePathElement(c.pe), { pe: c.pe, child: c.set });
-  const sorted = [...entries].sort((a, b) => comparePathElements(a[1].pe, b[1].pe));
-  for (const [key, e] of sorted) out[key] = e.child ? emit(e.child, s.members.has(key)) : {};
+  // with "." among its children. A child with no paths is not written (its encoding is `{}`).
+  const entries: { key: string; pe: PathElement; value: FieldsV1 }[] = [];
+  let written: Set<string> | undefined;
+  for (const [key, c] of s.children) {
+    const value = emit(c.set, s.members.has(key));
+    if (!hasKeys(value)) continue;
+    (written ??= new Set()).add(key);
+    entries.push({ key, pe: c.pe, value });
+  }
+  const children = written?.size ?? 0;
+  for (const [key, pe] of s.members) if (!written?.has(key)) entries.push({ key, pe, value: {} });
+  if (includeSelf && (s.members.size > 0 || children > 0)) out['.'] = {};
+  if (entries.length > 1) entries.sort((a, b) => comparePathElements(a.pe, b.pe));
+  for (const e of entries) out[e.key] = e.value;
   return out;
+}
+
+function hasKeys(o: FieldsV1): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /** Decodes a FieldsV1 object (parsed JSON) into a set; throws FieldPathError on malformed input. */
 export function decodeFieldsV1(fields: unknown): FieldSet {
-  if (fields === undefined || fields === null) return new FieldSet();
+  const set = new FieldSet();
+  if (fields === undefined || fields === null) return set;
   if (typeof fields !== 'object' || Array.isArray(fields)) throw new FieldPathError('FieldsV1 must be a JSON object');
-  const { children } = read(fields as Record<string, unknown>);
-  return children ?? new FieldSet();
+  readInto(fields as Record<string, unknown>, set);
+  return set;
 }
 
-function read(obj: Record<string, unknown>): { children: FieldSet | undefined; isMember: boolean } {
-  let children: FieldSet | undefined;
+/**
+ * Parsed non-field keys (`k:`, `v:`, `i:`) with their canonical serialized form, so that the
+ * managedFields of every write do not re-parse the same keys; bounded, cleared when full.
+ */
+const parsedKeys = new Map<string, { pe: PathElement; key: string } | undefined>();
+const PARSED_KEYS_MAX = 10_000;
+
+function parseKey(raw: string): { pe: PathElement; key: string } | undefined {
+  if (raw.length >= 2 && raw[0] === 'f' && raw[1] === ':') return { pe: { f: raw.slice(2) }, key: raw };
+  if (parsedKeys.has(raw)) return parsedKeys.get(raw);
+  const pe = deserializePathElement(raw);
+  const parsed = pe === undefined ? undefined : { pe, key: serializePathElement(pe) };
+  if (parsedKeys.size >= PARSED_KEYS_MAX) parsedKeys.clear();
+  parsedKeys.set(raw, parsed);
+  return parsed;
+}
+
+/** Reads one FieldsV1 level into `target`; returns whether the level marks its element a member. */
+function readInto(obj: Record<string, unknown>, target: FieldSet): boolean {
   let isMember = false;
-  for (const [key, value] of Object.entries(obj)) {
-    if (key === '.') {
+  let any = false;
+  for (const raw in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, raw)) continue;
+    if (raw === '.') {
       isMember = true;
       continue;
     }
-    const pe = deserializePathElement(key);
-    if (pe === undefined) continue; // unknown element types are dropped, as upstream does
+    const parsed = parseKey(raw);
+    if (parsed === undefined) continue; // unknown element types are dropped, as upstream does
+    const value = obj[raw];
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new FieldPathError(`parsing key as path element: value of ${key} must be an object`);
+      throw new FieldPathError(`parsing key as path element: value of ${raw} must be an object`);
     }
-    const sub = read(value as Record<string, unknown>);
-    if (sub.isMember) {
-      children ??= new FieldSet();
-      children.insert([pe]);
+    const { pe, key } = parsed;
+    const sub = new FieldSet();
+    if (readInto(value as Record<string, unknown>, sub)) {
+      any = true;
+      target.members.set(key, pe);
     }
-    if (sub.children) {
-      children ??= new FieldSet();
-      const target = children.descend(pe);
-      for (const [k, m] of sub.children.members) target.members.set(k, m);
-      for (const [k, c] of sub.children.children) target.children.set(k, c);
+    if (sub.members.size > 0 || sub.children.size > 0) {
+      any = true;
+      const existing = target.children.get(key);
+      if (existing === undefined) target.children.set(key, { pe, set: sub });
+      else {
+        for (const [k, m] of sub.members) existing.set.members.set(k, m);
+        for (const [k, c] of sub.children) existing.set.children.set(k, c);
+      }
     }
   }
-  if (!children) isMember = true;
-  return { children, isMember };
+  return isMember || !any;
 }

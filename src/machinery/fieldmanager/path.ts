@@ -107,13 +107,24 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
 /** JSON as Go's encoding/json writes it: `<`, `>`, `&`, U+2028 and U+2029 escaped; object keys as given. */
 export function goJSON(v: unknown): string {
   const s = JSON.stringify(v === undefined ? null : v);
-  return s.replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return GO_ESCAPED.test(s) ? s.replace(GO_ESCAPED_ALL, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : s;
 }
+
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
+const GO_ESCAPED_ALL = /[<>&\u2028\u2029]/g;
 
 /** The serialized form used as a FieldsV1 key: `f:name`, `k:{"name":"x"}`, `v:"x"`, `i:0`. */
 export function serializePathElement(pe: PathElement): string {
   if ('f' in pe) return `f:${pe.f}`;
-  if ('k' in pe) return `k:{${pe.k.map((kf) => `${goJSON(kf.name)}:${goJSON(kf.value)}`).join(',')}}`;
+  if ('k' in pe) {
+    let out = 'k:{';
+    for (let i = 0; i < pe.k.length; i++) {
+      const kf = pe.k[i]!;
+      if (i > 0) out += ',';
+      out += goJSON(kf.name) + ':' + goJSON(kf.value);
+    }
+    return out + '}';
+  }
   if ('v' in pe) return `v:${goJSON(pe.v)}`;
   return `i:${pe.i}`;
 }

@@ -34,9 +34,25 @@ export class FieldSet {
     s.members.set(serializePathElement(last), last);
   }
 
+  /**
+   * Inserts a path whose elements' serialized forms are already known (`keys[i]` is
+   * serializePathElement(`path[i]`)); only the first `length` elements are used.
+   */
+  insertKeyed(path: Path, keys: readonly string[], length: number = path.length): void {
+    if (length === 0) return;
+    let s: FieldSet = this;
+    for (let i = 0; i < length - 1; i++) s = s.descendKeyed(path[i]!, keys[i]!);
+    const key = keys[length - 1]!;
+    s.members.set(key, path[length - 1]!);
+  }
+
   /** The subset under `pe`, created if absent. */
   descend(pe: PathElement): FieldSet {
-    const key = serializePathElement(pe);
+    return this.descendKeyed(pe, serializePathElement(pe));
+  }
+
+  /** {@link descend} with the element's serialized form already known. */
+  descendKeyed(pe: PathElement, key: string): FieldSet {
     let c = this.children.get(key);
     if (!c) {
       c = { pe, set: new FieldSet() };
@@ -61,7 +77,12 @@ export class FieldSet {
 
   /** The subset under `pe` (empty when there is none). Do not mutate the result. */
   withPrefix(pe: PathElement): FieldSet {
-    return this.children.get(serializePathElement(pe))?.set ?? EMPTY;
+    return this.withPrefixKey(serializePathElement(pe));
+  }
+
+  /** {@link withPrefix} by the element's serialized form. Do not mutate the result. */
+  withPrefixKey(key: string): FieldSet {
+    return this.children.get(key)?.set ?? EMPTY;
   }
 
   empty(): boolean {

@@ -67,6 +67,11 @@ function listOf(v: unknown): unknown[] | undefined {
   return Array.isArray(v) ? v : undefined;
 }
 
+function isEmptyObject(v: JSONMap): boolean {
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) return false;
+  return true;
+}
+
 function isEmptyMap(v: unknown): boolean {
   return v === undefined || v === null || (isPlainObject(v) && Object.keys(v).length === 0);
 }
@@ -139,50 +144,83 @@ export function validateValue(value: unknown, schema: ApplySchema): void {
 export function toFieldSet(value: unknown, schema: ApplySchema): FieldSet {
   const set = new FieldSet();
   const path: PathElement[] = [];
+  const keys: string[] = [];
+  // nodes[d]: the subset under path[0..d) once something was inserted below it (created lazily,
+  // so no empty subsets are left behind).
+  const nodes: (FieldSet | undefined)[] = [set];
+  const nodeAt = (d: number): FieldSet => {
+    let n = nodes[d];
+    if (n === undefined) {
+      n = nodeAt(d - 1).descendKeyed(path[d - 1]!, keys[d - 1]!);
+      nodes[d] = n;
+    }
+    return n;
+  };
+  const insert = (): void => {
+    const d = path.length;
+    if (d > 0) nodeAt(d - 1).members.set(keys[d - 1]!, path[d - 1]!);
+  };
+  const push = (pe: PathElement, key: string): void => {
+    path.push(pe);
+    keys.push(key);
+    nodes[path.length] = undefined;
+  };
+  const pop = (): void => {
+    nodes[path.length] = undefined;
+    path.pop();
+    keys.pop();
+  };
   const visit = (v: unknown, s: ApplySchema): void => {
     const atom = atomOf(s, v);
     if (atom.k === 'leaf') {
-      set.insert(path);
+      insert();
       return;
     }
     if (atom.k === 'list') {
       const l = listOf(v);
       if (!l) return;
-      const pes: (PathElement | undefined)[] = l.map((item) => {
-        const pe = listItemElement(atom, item);
-        return typeof pe === 'string' ? undefined : pe;
-      });
+      const pes: (PathElement | undefined)[] = new Array(l.length);
+      const itemKeys: (string | undefined)[] = new Array(l.length);
       const seen = new Set<string>();
-      const duplicates = new Set<string>();
-      for (const pe of pes) {
-        if (!pe) continue;
+      let duplicates: Set<string> | undefined;
+      for (let i = 0; i < l.length; i++) {
+        const pe = listItemElement(atom, l[i]);
+        if (typeof pe === 'string') continue;
         const key = serializePathElement(pe);
+        pes[i] = pe;
+        itemKeys[i] = key;
         if (seen.has(key)) {
+          duplicates ??= new Set<string>();
           if (!duplicates.has(key)) {
             duplicates.add(key);
-            set.insert([...path, pe]);
+            push(pe, key);
+            insert();
+            pop();
           }
         } else seen.add(key);
       }
       const elem = elementSchemaOf(atom);
       for (let i = 0; i < l.length; i++) {
         const pe = pes[i];
-        if (!pe || duplicates.has(serializePathElement(pe))) continue;
-        path.push(pe);
+        const key = itemKeys[i];
+        if (!pe || key === undefined || duplicates?.has(key)) continue;
+        push(pe, key);
         visit(l[i], elem);
-        set.insert(path);
-        path.pop();
+        insert();
+        pop();
       }
       return;
     }
     const m = mapOf(v);
     if (!m) return;
-    for (const [key, child] of Object.entries(m)) {
-      path.push({ f: key });
+    for (const key in m) {
+      if (!Object.prototype.hasOwnProperty.call(m, key)) continue;
+      const child = m[key];
+      push({ f: key }, 'f:' + key);
       visit(child, childSchema(atom, key));
-      if (child === null || (isPlainObject(child) && Object.keys(child).length === 0)) set.insert(path);
-      else if (!(atom.struct && isNamedField(atom.schema, key))) set.insert(path);
-      path.pop();
+      if (child === null || (isPlainObject(child) && isEmptyObject(child))) insert();
+      else if (!(atom.struct && isNamedField(atom.schema, key))) insert();
+      pop();
     }
   };
   visit(value, schema);
@@ -217,11 +255,12 @@ export function excludeFields(c: Comparison, ignored: FieldSet | undefined): Com
 export function compareTyped(lhs: unknown, rhs: unknown, schema: ApplySchema): Comparison {
   const c: Comparison = { removed: new FieldSet(), modified: new FieldSet(), added: new FieldSet() };
   const path: PathElement[] = [];
+  const keys: string[] = [];
 
   const leaf = (l: unknown, r: unknown): void => {
-    if (l === undefined) c.added.insert(path);
-    else if (r === undefined) c.removed.insert(path);
-    else if (!deepEqual(l, r)) c.modified.insert(path);
+    if (l === undefined) c.added.insertKeyed(path, keys);
+    else if (r === undefined) c.removed.insertKeyed(path, keys);
+    else if (!deepEqual(l, r)) c.modified.insertKeyed(path, keys);
   };
 
   const item = (l: unknown, r: unknown, s: ApplySchema): void => {
@@ -249,22 +288,27 @@ export function compareTyped(lhs: unknown, rhs: unknown, schema: ApplySchema): C
       } else map(atom, lm, rm);
     }
     if (!inLeaf) {
-      if (l === undefined) c.added.insert(path);
-      else if (r === undefined) c.removed.insert(path);
+      if (l === undefined) c.added.insertKeyed(path, keys);
+      else if (r === undefined) c.removed.insertKeyed(path, keys);
     }
   };
 
   const map = (atom: MapAtom, l: JSONMap | undefined, r: JSONMap | undefined): void => {
-    const keys = new Set<string>([...Object.keys(l ?? {}), ...Object.keys(r ?? {})]);
-    for (const key of keys) {
-      path.push({ f: key });
-      item(l?.[key], r?.[key], childSchema(atom, key));
-      path.pop();
-    }
+    if (l) for (const key in l) if (Object.prototype.hasOwnProperty.call(l, key)) field(atom, l, r, key);
+    if (r) for (const key in r) if (Object.prototype.hasOwnProperty.call(r, key) && !(l && Object.prototype.hasOwnProperty.call(l, key))) field(atom, l, r, key);
+  };
+
+  const field = (atom: MapAtom, l: JSONMap | undefined, r: JSONMap | undefined, key: string): void => {
+    path.push({ f: key });
+    keys.push('f:' + key);
+    item(l?.[key], r?.[key], childSchema(atom, key));
+    path.pop();
+    keys.pop();
   };
 
   const list = (atom: ListAtom, l: unknown[] | undefined, r: unknown[] | undefined): void => {
     const order: PathElement[] = [];
+    const orderKeys: string[] = [];
     const lValues = new Map<string, unknown[]>();
     const rValues = new Map<string, unknown[]>();
     for (const [src, values, other] of [
@@ -279,28 +323,34 @@ export function compareTyped(lhs: unknown, rhs: unknown, schema: ApplySchema): C
         if (got) got.push(x);
         else {
           values.set(key, [x]);
-          if (!other?.has(key)) order.push(pe);
+          if (!other?.has(key)) {
+            order.push(pe);
+            orderKeys.push(key);
+          }
         }
       }
     }
     const elem = elementSchemaOf(atom);
-    for (const pe of order) {
-      const key = serializePathElement(pe);
+    for (let i = 0; i < order.length; i++) {
+      const pe = order[i]!;
+      const key = orderKeys[i]!;
       const ls = lValues.get(key) ?? [];
       const rs = rValues.get(key) ?? [];
       path.push(pe);
+      keys.push(key);
       if (ls.length <= 1 && rs.length <= 1) item(ls[0], rs[0], elem);
       else if (ls.length >= 2 && rs.length >= 2) {
         // Duplicates before and after: compared as if atomic.
-        if (!deepEqual(ls, rs)) c.modified.insert(path);
+        if (!deepEqual(ls, rs)) c.modified.insertKeyed(path, keys);
       } else if (ls.length >= 2) {
         if (rs.length !== 0) item(undefined, rs[0], elem);
-        c.removed.insert(path);
+        c.removed.insertKeyed(path, keys);
       } else {
         if (ls.length !== 0) item(ls[0], undefined, elem);
-        c.added.insert(path);
+        c.added.insertKeyed(path, keys);
       }
       path.pop();
+      keys.pop();
     }
   };
 
@@ -459,8 +509,9 @@ export function removeItems(value: unknown, toRemove: FieldSet, schema: ApplySch
           out.push(x);
           continue;
         }
-        if (remove.hasMember(pe)) continue;
-        const sub = remove.withPrefix(pe);
+        const key = serializePathElement(pe);
+        if (remove.members.has(key)) continue;
+        const sub = remove.withPrefixKey(key);
         const y = sub.empty() ? x : walk(x, sub, elem);
         if (y !== undefined) out.push(y);
       }
@@ -470,9 +521,9 @@ export function removeItems(value: unknown, toRemove: FieldSet, schema: ApplySch
     if (!m || Object.keys(m).length === 0) return undefined;
     const out: JSONMap = {};
     for (const [k, x] of Object.entries(m)) {
-      const pe = { f: k };
-      if (remove.hasMember(pe)) continue;
-      const sub = remove.withPrefix(pe);
+      const key = 'f:' + k;
+      if (remove.members.has(key)) continue;
+      const sub = remove.withPrefixKey(key);
       const y = sub.empty() ? x : walk(x, sub, childSchema(atom, k));
       if (y !== undefined) out[k] = y;
     }

@@ -153,7 +153,10 @@ function prune(merged: unknown, managers: ManagedFields, lastSet: VersionedSet |
   let managed = new FieldSet();
   for (const vs of managers.values()) managed = managed.union(vs.set);
   const mergedSet = named(toFieldSet(merged, schema));
-  pruned = removeItems(merged, mergedSet.difference(named(toFieldSet(pruned, schema)).union(named(managed))), schema);
+  const unowned = mergedSet.difference(named(toFieldSet(pruned, schema)).union(named(managed)));
+  // Nothing to take away: the merged object stands, and so does everything in it.
+  if (unowned.empty()) return merged;
+  pruned = removeItems(merged, unowned, schema);
 
   // Add back what the applier never owned (fields nobody owns, e.g. defaults).
   const prunedSet = named(toFieldSet(pruned, schema));

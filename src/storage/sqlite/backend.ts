@@ -165,6 +165,9 @@ export class SqliteBackend implements WatchProgressBackend {
   private writerExited: Promise<void> | undefined;
   /** Set once the writer thread failed: every write fails with it. */
   private writerError: WriterFailedError | undefined;
+  /** True once the writer answered 'closed' (its exit is then expected). */
+  private closedCleanly = false;
+  private onClosed: (() => void) | undefined;
   private state: State = 'new';
   private closing: Promise<void> | undefined;
   /** Highest revision known committed: from batch results and from reads of the database. */
@@ -233,7 +236,6 @@ export class SqliteBackend implements WatchProgressBackend {
       db.pragma('wal_autocheckpoint = 0');
       // A larger page cache keeps the kv and log indexes in memory (64 MiB; the default is 2 MiB).
       db.pragma('cache_size = -65536');
-      db.pragma(`mmap_size = ${process.env.K8TS_MMAP ?? 0}`);
       db.exec(`
         CREATE TABLE IF NOT EXISTS log (
           id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -365,10 +367,6 @@ export class SqliteBackend implements WatchProgressBackend {
     if (this.inFlight.length > 0 || this.compactions.size > 0 || this.state === 'closing') this.writer?.ref();
     else this.writer?.unref();
   }
-
-  /** True once the writer answered 'closed'. */
-  private closedCleanly = false;
-  private onClosed: (() => void) | undefined;
 
   private onWriterMessage(msg: FromWriter): void {
     switch (msg.type) {
