@@ -86,12 +86,14 @@ export class BenchServer {
     const envFlags = (process.env.K8TS_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     const args = ['server', '--disable-agent', '--bind-address', '127.0.0.1', '--https-port', String(this.opts.port ?? 0), '--data-dir', this.dataDir];
     this.spawnedAt = performance.now();
-    // The executable itself, as a user runs it (its shebang carries k8ts's own Node flags);
-    // extra flags for profiling go through NODE_OPTIONS.
-    const nodeOptions = [process.env.NODE_OPTIONS ?? '', ...(this.opts.nodeFlags ?? []), ...envFlags].filter(Boolean).join(' ');
-    const child = spawn(K8TS_BIN, args, {
+    // The executable itself, as a user runs it (its shebang carries k8ts's own Node flags). Extra
+    // flags (profiling: --cpu-prof is refused in NODE_OPTIONS) mean running node explicitly with
+    // the shebang's flags first, so the process is configured the same way.
+    const extra = [...(this.opts.nodeFlags ?? []), ...envFlags];
+    const shebangFlags = readFileSync(K8TS_BIN, 'utf8').split('\n', 1)[0]!.replace(/^#!\/usr\/bin\/env -S node\s*/, '').split(/\s+/).filter(Boolean);
+    const [cmd, argv] = extra.length === 0 ? [K8TS_BIN, args] : [process.execPath, [...shebangFlags, ...extra, K8TS_BIN, ...args]];
+    const child = spawn(cmd, argv, {
       cwd: REPO_ROOT,
-      env: { ...process.env, NODE_OPTIONS: nodeOptions },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: stop() reaches anything it started
     });
