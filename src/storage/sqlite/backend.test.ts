@@ -310,3 +310,37 @@ describe('SqliteBackend', () => {
     assert.ok(performance.now() - t0 < 15_000);
   });
 });
+
+describe('SqliteBackend watch under pipelined writes', () => {
+  it('delivers every event when several batches share one worker transaction', async () => {
+    const dir = tempDir();
+    const backend = new SqliteBackend({ path: join(dir, 'db.sqlite'), compactIntervalMs: 0 });
+    await backend.start();
+    const ac = new AbortController();
+    const seen = new Set<number>();
+    const watching = (async () => {
+      for await (const evs of backend.watch('/w/', { afterRevision: await backend.currentRevision(), signal: ac.signal })) {
+        for (const e of evs) seen.add(e.kv.modRevision);
+      }
+    })().catch(() => undefined);
+    try {
+      // Bursts in separate event-loop turns, not awaited: batches queue up behind the commit in
+      // flight, so the writer commits several of them in one transaction.
+      const writes: Promise<unknown>[] = [];
+      for (let burst = 0; burst < 60; burst++) {
+        for (let i = 0; i < 25; i++) writes.push(backend.create(`/w/k-${burst}-${i}`, '{}'));
+        await new Promise((r) => setImmediate(r));
+      }
+      const results = (await Promise.all(writes)) as { succeeded: boolean; revision: number }[];
+      assert.ok(results.every((r) => r.succeeded));
+      const want = new Set(results.map((r) => r.revision));
+      for (let i = 0; i < 100 && seen.size < want.size; i++) await sleep(20);
+      assert.equal(seen.size, want.size, `watch saw ${seen.size} of ${want.size} events`);
+    } finally {
+      ac.abort();
+      await watching;
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -180,6 +180,8 @@ export class SqliteBackend implements WatchProgressBackend {
   private drained: (() => void)[] = [];
   /** Committed batches whose watch events are yet to be delivered, oldest first. */
   private toNotify: { events: BackendEvent[]; revision: number }[] = [];
+  /** Highest revision announced to watchers (or recovered at start). */
+  private notifiedRev = 0;
   private notifyScheduled = false;
   private readonly watchers = new Set<Watcher>();
   private compactTimer: NodeJS.Timeout | undefined;
@@ -293,6 +295,7 @@ export class SqliteBackend implements WatchProgressBackend {
         return { rev, rows, count };
       });
       this.rev = this.st.seq.get()!.rev;
+      this.notifiedRev = this.rev;
       const meta = db.prepare<[string], { value: number }>('SELECT value FROM meta WHERE name = ?');
       this.compacted = meta.get('compact_revision')?.value ?? 0;
       this.lastTickRevision = this.rev;
@@ -663,8 +666,14 @@ export class SqliteBackend implements WatchProgressBackend {
       }
     }
     // Watchers hear of the batch after the writers' continuations ran (their answers go out
-    // first), in the order the batches committed.
-    this.toNotify.push({ events, revision });
+    // first), in the order the batches committed. One worker transaction may carry several
+    // batches and `revision` is that transaction's last: a batch is announced at its own last
+    // revision, and one that wrote nothing does not move progress at all — announcing the
+    // transaction's end would let watchers skip the later batches' events.
+    let batchRev = this.notifiedRev;
+    for (const e of events) if (e.kv.modRevision > batchRev) batchRev = e.kv.modRevision;
+    this.notifiedRev = batchRev;
+    this.toNotify.push({ events, revision: batchRev });
     if (!this.notifyScheduled) {
       this.notifyScheduled = true;
       setImmediate(() => this.deliverNotifications());
