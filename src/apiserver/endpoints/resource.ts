@@ -207,6 +207,16 @@ export class ResourceHandler {
       writeBody(hc.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${output.version}`, metadata: meta, items });
       return;
     }
+    if (output.kind === 'json') {
+      // Objects from the watch cache are immutable, so each one's list-item JSON is encoded once
+      // and reused by every later LIST (the expensive part of a large list).
+      const head = JSON.stringify({ kind: `${info.kind}List`, apiVersion: groupVersion(info.group, version), metadata: meta });
+      const parts = new Array<string>(result.items.length);
+      for (let i = 0; i < result.items.length; i++) parts[i] = listItemJSON(result.items[i]!, info, version);
+      hc.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+      hc.res.end(`${head.slice(0, -1)},"items":[${parts.join(',')}]}`);
+      return;
+    }
     const items = result.items.map((o) => stripTypeMeta(encodeFromHub(o, info, version)));
     writeBody(hc.res, 200, { kind: `${info.kind}List`, apiVersion: groupVersion(info.group, version), metadata: meta, items }, output.kind);
   }
@@ -787,6 +797,22 @@ function invalidPatchOptions(field: string, message: string): StatusError {
     kind: 'PatchOptions',
     causes: [{ reason: message.startsWith('Required') ? 'FieldValueRequired' : 'FieldValueForbidden', message, field }],
   });
+}
+
+/** Encoded list items per (frozen, shared) stored object and served group/version. */
+const itemJSONCache = new WeakMap<object, Map<string, string>>();
+
+function listItemJSON(o: ApiObject, info: ResourceInfo, version: string): string {
+  if (!Object.isFrozen(o)) return JSON.stringify(stripTypeMeta(encodeFromHub(o, info, version)));
+  const gv = `${info.group}/${version}`;
+  let byGV = itemJSONCache.get(o);
+  let text = byGV?.get(gv);
+  if (text === undefined) {
+    text = JSON.stringify(stripTypeMeta(encodeFromHub(o, info, version)));
+    if (!byGV) itemJSONCache.set(o, (byGV = new Map()));
+    byGV.set(gv, text);
+  }
+  return text;
 }
 
 /** List items carry no apiVersion/kind on the wire, as upstream. */
