@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import type { StoredObject, WatchEvent } from '../interfaces.js';
+import { isStorageError, type StoredObject, type WatchEvent } from '../interfaces.js';
 import { SqliteBackend } from '../sqlite/backend.js';
 import { createStorage } from '../store.js';
 import { runStorageConformance } from '../testing/conformance.js';
@@ -225,6 +225,35 @@ describe('cacher', () => {
       assert.equal(order.length, 101);
     } finally {
       await f.close();
+    }
+  });
+});
+
+describe('cacher get at resourceVersion 0', () => {
+  it('is served from memory and reports a missing key as KeyNotFound', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k8ts-cacher-get-'));
+    const backend = new SqliteBackend({ path: `${dir}/db`, compactIntervalMs: 0 });
+    await backend.start();
+    const storage = createStorage(backend);
+    const cacher = createCacher(storage, { prefix: '/registry/things/' });
+    await cacher.start();
+    try {
+      const created = await cacher.create<StoredObject>('/registry/things/a', { metadata: { name: 'a' } });
+      // The cache sees the create shortly after the write returns.
+      for (let i = 0; i < 100; i++) {
+        const o = await cacher.get('/registry/things/a', { resourceVersion: '0', ignoreNotFound: true });
+        if (o) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const got = await cacher.get<{ metadata: { name: string; resourceVersion: string } }>('/registry/things/a', { resourceVersion: '0' });
+      assert.equal(got?.metadata.resourceVersion, created.metadata?.resourceVersion);
+      assert.ok(Object.isFrozen(got), 'the cached (shared, frozen) object is returned');
+      await assert.rejects(cacher.get('/registry/things/missing', { resourceVersion: '0' }), (e: unknown) => isStorageError(e, 'KeyNotFound'));
+      assert.equal(await cacher.get('/registry/things/missing', { resourceVersion: '0', ignoreNotFound: true }), undefined);
+    } finally {
+      await cacher.close();
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -9,7 +9,7 @@ import { AsyncQueue } from '../async-queue.js';
 import { prefixEnd } from '../keys.js';
 import { noopLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { hasWatchProgress } from '../interfaces.js';
+import { hasWatchProgress, StorageError } from '../interfaces.js';
 import type {
   BackendEvent,
   ListOptions,
@@ -380,6 +380,13 @@ class WatchCache implements Cacher {
   }
 
   get<T extends StoredObject>(key: string, options?: { resourceVersion?: string; ignoreNotFound?: boolean }): Promise<T | undefined> {
+    // resourceVersion "0" means "any version": served from memory, as upstream's cacher does.
+    if (options?.resourceVersion === '0' && this.state === 'ready' && this.covers(key)) {
+      const obj = this.objects.get(key);
+      if (obj) return Promise.resolve(obj as unknown as T);
+      if (options.ignoreNotFound) return Promise.resolve(undefined);
+      return Promise.reject(new StorageError('KeyNotFound', key, `key not found: ${key}`, { resourceVersion: this.rev }));
+    }
     return this.storage.get(key, options);
   }
 
