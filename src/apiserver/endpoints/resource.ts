@@ -261,7 +261,10 @@ export class ResourceHandler {
     try {
       for await (const ev of iterable) {
         if (res.writableEnded) break;
-        const line = JSON.stringify({ type: ev.type, object: this.watchObject(ev, output, tableOpts, printer, info, version) }) + '\n';
+        const line =
+          output.kind === 'json' && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')
+            ? watchEventJSON(ev, info, version)
+            : JSON.stringify({ type: ev.type, object: this.watchObject(ev, output, tableOpts, printer, info, version) }) + '\n';
         if (!res.write(line)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
       }
     } catch (e) {
@@ -813,6 +816,26 @@ function listItemJSON(o: ApiObject, info: ResourceInfo, version: string): string
     byGV.set(gv, text);
   }
   return text;
+}
+
+/**
+ * A JSON watch line. The watch cache hands the same frozen event object to every watcher, so
+ * the line is encoded once per event and served group/version, not once per watcher.
+ */
+const watchLineCache = new WeakMap<object, Map<string, string>>();
+
+function watchEventJSON(ev: WatchEvent, info: ResourceInfo, version: string): string {
+  const encode = (): string => `${JSON.stringify({ type: ev.type, object: encodeFromHub(ev.object as ApiObject, info, version) })}\n`;
+  if (!Object.isFrozen(ev)) return encode();
+  const gv = `${info.group}/${version}`;
+  let byGV = watchLineCache.get(ev);
+  let line = byGV?.get(gv);
+  if (line === undefined) {
+    line = encode();
+    if (!byGV) watchLineCache.set(ev, (byGV = new Map()));
+    byGV.set(gv, line);
+  }
+  return line;
 }
 
 /** List items carry no apiVersion/kind on the wire, as upstream. */
