@@ -4,19 +4,8 @@
 import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Printer } from './types.js';
 import { AGE, CONTAINERS, IMAGES, NAME, col, wide } from './columns.js';
-import {
-  controllerOf,
-  formatLabelSelector,
-  formatLabels,
-  groupOf,
-  labelSelectorString,
-  layoutContainerCells,
-  translateTimestampSince,
-} from './format.js';
+import { age, controllerOf, formatLabelSelector, formatLabels, groupOf, labelSelectorString, layoutContainerCells, name } from './format.js';
 
-const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
-const age = (o: { metadata?: { creationTimestamp?: string } }, now: number): string =>
-  translateTimestampSince(o.metadata?.creationTimestamp, now);
 
 export const deploymentPrinter: Printer<Deployment> = {
   columns: [

@@ -3,12 +3,9 @@
 import type { CronJob, Job, JobCondition } from 'kubernetes-types/batch/v1.js';
 import type { Printer } from './types.js';
 import { AGE, CONTAINERS, IMAGES, NAME, col, wide } from './columns.js';
-import { boolPtr, formatLabelSelector, layoutContainerCells, parseTime, translateTimestampSince } from './format.js';
+import { age, boolPtr, formatLabelSelector, layoutContainerCells, name, parseTime, translateTimestampSince } from './format.js';
 import { humanDuration } from '../../machinery/duration.js';
 
-const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
-const age = (o: { metadata?: { creationTimestamp?: string } }, now: number): string =>
-  translateTimestampSince(o.metadata?.creationTimestamp, now);
 
 /** Upstream hasJobCondition: the first condition of the type decides. */
 function hasJobCondition(conditions: readonly JobCondition[] | undefined, type: string): boolean {

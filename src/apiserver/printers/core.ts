@@ -18,11 +18,8 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { Printer } from './types.js';
 import { AGE, CONTAINERS, IMAGES, NAME, col, wide } from './columns.js';
-import { accessModesString, formatLabels, quantityString, layoutContainerCells, parseTime, translateTimestampSince } from './format.js';
+import { accessModesString, age, formatLabels, layoutContainerCells, name, parseTime, quantityString, translateTimestampSince } from './format.js';
 
-const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
-const age = (o: { metadata?: { creationTimestamp?: string } }, now: number): string =>
-  translateTimestampSince(o.metadata?.creationTimestamp, now);
 
 export const replicationControllerPrinter: Printer<ReplicationController> = {
   columns: [

@@ -19,6 +19,13 @@ export function parseTime(ts: string | null | undefined): number | undefined {
 }
 
 /** Upstream translateTimestampSince: `<unknown>` without a timestamp, else the human age. */
+/** The NAME cell. */
+export const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
+
+/** The AGE cell: time since creation, as upstream's translateTimestampSince. */
+export const age = (o: { metadata?: { creationTimestamp?: string } }, now: number): string =>
+  translateTimestampSince(o.metadata?.creationTimestamp, now);
+
 export function translateTimestampSince(ts: string | null | undefined, now: number): string {
   const t = parseTime(ts);
   return t === undefined ? '<unknown>' : humanDuration(now - t);

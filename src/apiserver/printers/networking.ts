@@ -5,12 +5,9 @@ import type { Ingress, IngressClass, NetworkPolicy } from 'kubernetes-types/netw
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Printer } from './types.js';
 import { AGE, NAME, col } from './columns.js';
-import { formatLabelSelector, listWithMore, translateTimestampSince } from './format.js';
+import { age, formatLabelSelector, listWithMore, name } from './format.js';
 import { loadBalancerIngress } from './core.js';
 
-const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
-const age = (o: { metadata?: { creationTimestamp?: string } }, now: number): string =>
-  translateTimestampSince(o.metadata?.creationTimestamp, now);
 
 /** Upstream formatHosts: the first three non-empty hosts, `*` for none, `+ N more...` counting all rules. */
 export function formatHosts(rules: readonly { host?: string }[] | undefined): string {

@@ -17,12 +17,9 @@ import type {
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { Printer } from './types.js';
 import { AGE, NAME, col, wide } from './columns.js';
-import { quantityString, translateTimestampSince } from './format.js';
+import { age, name, quantityString } from './format.js';
 import { humanDuration } from '../../machinery/duration.js';
 
-const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
-const age = (o: { metadata?: { creationTimestamp?: string } }, now: number): string =>
-  translateTimestampSince(o.metadata?.creationTimestamp, now);
 
 /** Quantity.String() of an optional quantity: Go prints a nil *Quantity as `<nil>`. */
 const q = (v: string | number | null | undefined): string => (v === undefined || v === null ? '<nil>' : quantityString(v));

@@ -4,11 +4,8 @@
 import type { CSIDriver, CSINode, CSIStorageCapacity, StorageClass, VolumeAttachment } from 'kubernetes-types/storage/v1.js';
 import type { Printer } from './types.js';
 import { AGE, NAME, col } from './columns.js';
-import { quantityString, translateTimestampSince } from './format.js';
+import { age, name, quantityString } from './format.js';
 
-const name = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
-const age = (o: { metadata?: { creationTimestamp?: string } }, now: number): string =>
-  translateTimestampSince(o.metadata?.creationTimestamp, now);
 
 const IS_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
 const BETA_IS_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';

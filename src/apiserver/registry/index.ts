@@ -73,24 +73,8 @@ export class APIRegistry implements ResourceLookup {
   constructor(opts: RegistryOptions) {
     this.serviceIPs = new IPAllocator(opts.serviceCIDR);
     const ports = new PortAllocator(opts.nodePortRange?.min, opts.nodePortRange?.max);
-    const lifecycle = namespaceLifecycle.create({
-      getNamespace: async (name) => {
-        const ns = this.hubStores.get('/namespaces')!;
-        const sys = { user: { name: 'system:apiserver', groups: [] }, namespace: undefined, dryRun: false };
-        // From the watch cache first (as upstream reads an informer); a miss may just be a
-        // namespace created a moment ago, so it is confirmed with a consistent read.
-        for (const rv of ['0', undefined]) {
-          try {
-            return (await ns.get(sys, name, rv)) as Namespace;
-          } catch (e) {
-            if ((e as { code?: number }).code !== 404) throw e;
-          }
-        }
-        return undefined;
-      },
-    });
-
-    // Admission plugins read through the watch cache first, then a consistent read on a miss.
+    // Admission plugins read through the watch cache first (as upstream reads an informer); a
+    // miss may be an object created a moment ago, so it is confirmed with a consistent read.
     const sys = (namespace?: string): RequestContext => ({ user: { name: 'system:apiserver', groups: [] }, namespace, dryRun: false, warnings: [] });
     const lookup = async <T>(id: string, namespace: string | undefined, name: string): Promise<T | undefined> => {
       const store = this.hubStores.get(id)!;
@@ -103,6 +87,7 @@ export class APIRegistry implements ResourceLookup {
       }
       return undefined;
     };
+    const lifecycle = namespaceLifecycle.create({ getNamespace: (name) => lookup<Namespace>('/namespaces', undefined, name) });
     const serviceAccounts = serviceAccountAdmission.create({ getServiceAccount: (ns, name) => lookup<ServiceAccount>('/serviceaccounts', ns, name) });
     const priority = priorityAdmission.create({
       getPriorityClass: (name) => lookup<PriorityClass>('scheduling.k8s.io/priorityclasses', undefined, name),
@@ -120,7 +105,7 @@ export class APIRegistry implements ResourceLookup {
       '/services': () =>
         serviceStrategyOverrides({ ips: this.serviceIPs, ports }, async () => {
           const store = this.hubStores.get('/services')!;
-          const list = await store.list({ user: { name: 'system:apiserver', groups: [] }, namespace: undefined, dryRun: false }, {});
+          const list = await store.list(sys(), {});
           return list.items as Service[];
         }),
       'batch/jobs': jobStrategyOverrides,
