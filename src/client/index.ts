@@ -39,3 +39,4 @@ export type { ServedResource, DiscoveryOptions } from './dynamic/discovery.js';
 export * from './resources.js';
 export * from './cache/index.js';
 export * from './workqueue/index.js';
+export * from './record/index.js';

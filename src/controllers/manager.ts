@@ -6,7 +6,8 @@ import { setMaxListeners } from 'node:events';
 import type { Interface } from '../client/clientset.js';
 import { SharedInformerFactory } from '../client/cache/factory.js';
 import type { Logger } from '../logging/index.js';
-import type { Controller, ControllerFactory } from './shared/types.js';
+import { EventBroadcaster } from '../client/record/recorder.js';
+import { DEFAULT_CONTROLLER_CONFIG, type Controller, type ControllerConfig, type ControllerFactory } from './shared/types.js';
 import * as namespace from './namespace/controller.js';
 import * as garbagecollector from './garbagecollector/controller.js';
 import * as serviceaccount from './serviceaccount/controller.js';
@@ -43,6 +44,8 @@ export interface ControllerManagerOptions {
    * --root-ca-file); published into every namespace as `kube-root-ca.crt`.
    */
   rootCA?: string;
+  /** Cluster settings; defaults are upstream's. */
+  config?: Partial<ControllerConfig>;
 }
 
 export type ControllerManagerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -66,6 +69,7 @@ export class ControllerManager {
   private readonly names: string[];
   private readonly ac = new AbortController();
   private informers: SharedInformerFactory | undefined;
+  private events: EventBroadcaster | undefined;
   private controllers: Controller[] = [];
   private closing: Promise<void> | undefined;
 
@@ -96,8 +100,21 @@ export class ControllerManager {
     try {
       const registry = this.opts.registry ?? CONTROLLERS;
       this.informers = new SharedInformerFactory(this.opts.client, { logger: this.log });
+      const events = new EventBroadcaster(this.opts.client, { logger: this.log.child({ component: 'events' }) });
+      this.events = events;
+      const config: ControllerConfig = { ...DEFAULT_CONTROLLER_CONFIG, ...this.opts.config };
       for (const name of this.names) {
-        this.controllers.push(registry[name]!({ client: this.opts.client, informers: this.informers, logger: this.log.child({ controller: name }), rootCA: this.opts.rootCA }));
+        this.controllers.push(
+          registry[name]!({
+            client: this.opts.client,
+            informers: this.informers,
+            logger: this.log.child({ controller: name }),
+            rootCA: this.opts.rootCA,
+            recorder: (component) => events.newRecorder({ component }),
+            config,
+            now: Date.now,
+          }),
+        );
       }
       await Promise.all(this.controllers.map((c) => c.prepare?.(run)));
       this.informers.start(run);
@@ -123,6 +140,7 @@ export class ControllerManager {
       this.closing = (async () => {
         await Promise.all(this.controllers.map((c) => c.close()));
         await this.informers?.shutdown();
+        await this.events?.close();
         if (this.state !== 'failed') this.state = 'stopped';
       })();
     }

@@ -1,3 +1,5 @@
+import { FakeRecorder } from '../../client/record/fake.js';
+import { DEFAULT_CONTROLLER_CONFIG } from '../shared/types.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Interface } from '../../client/clientset.js';
@@ -35,7 +37,7 @@ const ANNOTATION = 'kubernetes.io/description';
 function setup(opts: { rootCA?: string; fail?: (c: Call) => Error | undefined } = { rootCA: CA }) {
   const { client, calls } = fakeClient(opts.fail);
   const informers = new SharedInformerFactory(client, { logger: nopLogger() });
-  const controller = new RootCACertPublisher({ client, informers, logger: nopLogger(), rootCA: opts.rootCA });
+  const controller = new RootCACertPublisher({ client, informers, logger: nopLogger(), rootCA: opts.rootCA, recorder: () => new FakeRecorder(), config: DEFAULT_CONTROLLER_CONFIG, now: Date.now });
   return { controller, calls, namespaces: informers.forResource(NAMESPACES), configMaps: informers.forResource(CONFIGMAPS) };
 }
 

@@ -1,3 +1,5 @@
+import { FakeRecorder } from '../../client/record/fake.js';
+import { DEFAULT_CONTROLLER_CONFIG } from '../shared/types.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Interface } from '../../client/clientset.js';
@@ -35,7 +37,7 @@ function fakeClient(fail: (c: Call) => Error | undefined = () => undefined): { c
 function setup(fail?: (c: Call) => Error | undefined) {
   const { client, calls } = fakeClient(fail);
   const informers = new SharedInformerFactory(client, { logger: nopLogger() });
-  const controller = new ServiceAccountsController({ client, informers, logger: nopLogger() });
+  const controller = new ServiceAccountsController({ client, informers, logger: nopLogger(), recorder: () => new FakeRecorder(), config: DEFAULT_CONTROLLER_CONFIG, now: Date.now });
   const namespaces = informers.forResource(NAMESPACES);
   const accounts = informers.forResource(SERVICEACCOUNTS);
   return { controller, calls, namespaces, accounts };
