@@ -160,6 +160,25 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     });
   }
 
+  /**
+   * POST to a subresource of `name` (`binding`, `eviction`, `token`…); answers what the server
+   * answers (a Status for binding and eviction).
+   */
+  createSubresource<R = KubeObject>(name: string, subresource: string, body: KubeObject, opts: WriteOptions = {}): Promise<R> {
+    return this.rest.request<R>({
+      method: 'POST',
+      path: this.path(this.ns(opts.namespace ?? body.metadata?.namespace), name, subresource),
+      query: writeQuery(opts),
+      body,
+      signal: opts.signal,
+    });
+  }
+
+  /** GET a subresource of `name` (`scale`, `status`). */
+  getSubresource<R = KubeObject>(name: string, subresource: string, opts: GetOptions = {}): Promise<R> {
+    return this.rest.request<R>({ method: 'GET', path: this.path(this.ns(opts.namespace), name, subresource), signal: opts.signal });
+  }
+
   update(obj: T, opts: WriteOptions = {}): Promise<T> {
     return this.put(obj, undefined, opts);
   }

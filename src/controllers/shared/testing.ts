@@ -168,6 +168,30 @@ export class FakeClient implements Interface {
         b.delete(key(namespace, name));
         return { kind: 'Status', apiVersion: 'v1', status: 'Success' } as KubeObject;
       },
+      createSubresource: async (name: string, subresource: string, body: KubeObject, opts: WriteOptions = {}) => {
+        const namespace = ns(opts, body);
+        this.act({ verb: 'create', resource: gvr.resource, namespace, name, subresource, object: structuredClone(body) });
+        const b = this.bucket(gvr.resource);
+        const old = b.get(key(namespace, name));
+        if (!old) throw notFound(name);
+        if (subresource === 'binding') {
+          const target = (body as { target?: { name?: string } }).target?.name;
+          const o = structuredClone(old) as DeepMutable<KubeObject> & { spec?: Record<string, unknown> };
+          o.spec = { ...o.spec, nodeName: target };
+          o.metadata!.resourceVersion = String(++this.rv);
+          b.set(key(namespace, name), o);
+        } else if (subresource === 'eviction') {
+          b.delete(key(namespace, name));
+        }
+        return { kind: 'Status', apiVersion: 'v1', status: 'Success', code: 201 };
+      },
+      getSubresource: async (name: string, subresource: string, opts: GetOptions = {}) => {
+        const namespace = ns(opts);
+        this.act({ verb: 'get', resource: gvr.resource, namespace, name, subresource });
+        const o = this.bucket(gvr.resource).get(key(namespace, name));
+        if (!o) throw notFound(name);
+        return structuredClone(o);
+      },
       deleteCollection: async () => {
         throw new Error('FakeClient does not support deletecollection');
       },
