@@ -34,7 +34,7 @@ export interface BroadcasterOptions {
   cacheSize?: number;
 }
 
-/** Similar events (all but the message equal) beyond this count in the window are combined. */
+/** Similar events (all but the message equal): from this many distinct messages in the window on, they are combined. */
 const AGGREGATE_MAX_EVENTS = 10;
 const AGGREGATE_WINDOW_MS = 10 * 60 * 1000;
 /** Writes waiting beyond this are dropped, as upstream's bounded channel does. */
@@ -109,15 +109,17 @@ export class EventBroadcaster {
     }
     const now = this.now();
     const objKey = [source.component, source.host ?? '', ref.kind ?? '', ref.namespace ?? '', ref.name, ref.uid ?? '', ref.apiVersion ?? '', type, reason].join('\u0000');
-    const sim = this.similar.get(objKey);
+    let sim = this.similar.get(objKey);
     if (!sim || now - sim.windowStart > AGGREGATE_WINDOW_MS) {
-      this.similar.set(objKey, { messages: new Set([message]), windowStart: now });
-    } else {
-      sim.messages.add(message);
-      if (sim.messages.size > AGGREGATE_MAX_EVENTS) message = `(combined from similar events): ${message}`;
+      sim = { messages: new Set(), windowStart: now };
+      this.similar.set(objKey, sim);
     }
+    sim.messages.add(message);
     this.trim(this.similar);
-    const key = `${objKey}\u0000${message}`;
+    // From the tenth distinct message on, every similar event is counted on one combined event.
+    const combined = sim.messages.size >= AGGREGATE_MAX_EVENTS;
+    if (combined) message = `(combined from similar events): ${message}`;
+    const key = combined ? `${objKey}\u0000(combined)` : `${objKey}\u0000${message}`;
     this.pending++;
     this.chain = this.chain
       .then(() => this.write(key, source, ref, type, reason, message, now))
