@@ -12,6 +12,10 @@ import * as namespace from './namespace/controller.js';
 import * as garbagecollector from './garbagecollector/controller.js';
 import * as serviceaccount from './serviceaccount/controller.js';
 import * as rootcacertpublisher from './rootcacertpublisher/controller.js';
+import * as replicaset from './replicaset/controller.js';
+import * as replication from './replication/controller.js';
+import * as disruption from './disruption/controller.js';
+import * as resourcequota from './resourcequota/controller.js';
 
 /** Every controller k8ts has, by upstream name. Adding one = one line here. */
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
@@ -19,6 +23,10 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   [garbagecollector.NAME]: garbagecollector.create,
   [serviceaccount.NAME]: serviceaccount.create,
   [rootcacertpublisher.NAME]: rootcacertpublisher.create,
+  [replicaset.NAME]: replicaset.create,
+  [replication.NAME]: replication.create,
+  [disruption.NAME]: disruption.create,
+  [resourcequota.NAME]: resourcequota.create,
 };
 
 export class ControllerManagerError extends Error {
