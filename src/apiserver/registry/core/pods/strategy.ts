@@ -1,6 +1,7 @@
 // Pod strategy (upstream pkg/registry/core/pod/strategy.go): status starts Pending with a QoS
 // class; pods bound to a node are deleted gracefully (the kubelet finishes the delete).
 
+import { computeQOSClass } from '../../../../api/core/v1/qos.js';
 import type { Pod as WirePod } from 'kubernetes-types/core/v1.js';
 import type { DeepMutable } from '../../../../util/mutable.js';
 type Pod = DeepMutable<WirePod>;
@@ -19,31 +20,13 @@ export const POD_SELECTABLE_FIELDS = [
   'status.nominatedNodeName',
 ] as const;
 
-/** Upstream qos.GetPodQOS: Guaranteed when every container has equal cpu+memory requests and limits, BestEffort with none at all. */
-export function podQOSClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      if (req[r] !== undefined || lim[r] !== undefined) any = true;
-      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
-    }
-    for (const r of Object.keys({ ...req, ...lim })) if (r !== 'cpu' && r !== 'memory') any = true;
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
 export function podStrategyOverrides(): Partial<Strategy> {
   return {
     tracksGeneration: false,
     selectableFields: POD_SELECTABLE_FIELDS,
     prepareForCreate(_ctx, obj: ApiObject) {
       const pod = obj as Pod;
-      pod.status = { phase: 'Pending', qosClass: podQOSClass(pod) };
+      pod.status = { phase: 'Pending', qosClass: computeQOSClass(pod) };
     },
     prepareForUpdate(_ctx, obj: ApiObject, old: ApiObject) {
       obj.status = old.status;

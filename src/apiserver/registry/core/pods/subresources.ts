@@ -95,15 +95,42 @@ export function podEvictionHandler(pods: GenericStore, pdbs: GenericStore): Subr
   };
 }
 
-/** logs/exec/attach/portforward/proxy reach the pod's node agent; without one they answer a clear error. */
-export function podStreamHandler(pods: GenericStore, what: 'log' | 'exec' | 'attach' | 'portforward' | 'proxy'): SubresourceHandler {
+/** What each streaming subresource is called in the simulated-node error. */
+const STREAM_NOUN: Record<'log' | 'exec' | 'attach' | 'portforward' | 'proxy', string> = {
+  log: 'logs are',
+  exec: 'exec is',
+  attach: 'attach is',
+  portforward: 'port-forward is',
+  proxy: 'proxy is',
+};
+
+/**
+ * logs/exec/attach/portforward/proxy reach the pod's node agent; without one they answer a clear
+ * error. Pods on simulated nodes (annotation `k8ts.io/simulated: "true"`, read through `nodes`
+ * when given) have no containers at all: a 400 says so.
+ */
+export function podStreamHandler(pods: GenericStore, what: 'log' | 'exec' | 'attach' | 'portforward' | 'proxy', nodes?: GenericStore): SubresourceHandler {
   return {
     async handle(hc) {
-      const pod = (await pods.get(hc.requestContext(false), hc.ri.name)) as Pod;
-      if (!pod.spec?.nodeName) {
+      const ctx = hc.requestContext(false);
+      const pod = (await pods.get(ctx, hc.ri.name)) as Pod;
+      const nodeName = pod.spec?.nodeName;
+      if (!nodeName) {
         throw newBadRequest(`pod ${hc.ri.name} does not have a host assigned`);
       }
-      throw new StatusError(503, 'ServiceUnavailable', `${what} is not available: the node agent on node "${pod.spec.nodeName}" does not serve streams in this version of k8ts`);
+      if (nodes) {
+        let node: ApiObject | undefined;
+        try {
+          node = await nodes.get({ ...ctx, namespace: undefined }, nodeName);
+        } catch (e) {
+          // A node that is gone answers as any node without an agent does.
+          if (!(e instanceof StatusError && e.code === 404)) throw e;
+        }
+        if (node?.metadata?.annotations?.['k8ts.io/simulated'] === 'true') {
+          throw newBadRequest(`pod "${hc.ri.name}" runs on simulated node "${nodeName}": simulated nodes run no containers, so ${STREAM_NOUN[what]} not available`);
+        }
+      }
+      throw new StatusError(503, 'ServiceUnavailable', `${what} is not available: the node agent on node "${nodeName}" does not serve streams in this version of k8ts`);
     },
   };
 }
