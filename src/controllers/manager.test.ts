@@ -11,7 +11,32 @@ test('controller selection follows --controllers', () => {
   assert.deepEqual(enabledControllers(['*', '-a'], reg), ['b']);
   assert.deepEqual(enabledControllers(['a'], reg), ['a']);
   assert.throws(() => enabledControllers(['c'], reg), /unknown controller "c"/);
-  assert.deepEqual(Object.keys(CONTROLLERS).sort(), ['garbagecollector', 'namespace', 'root-ca-cert-publisher', 'serviceaccount']);
+  // Upstream kube-controller-manager's names (1.28+), so --controllers reads the same.
+  assert.deepEqual(Object.keys(CONTROLLERS).sort(), [
+    'cronjob-controller',
+    'daemonset-controller',
+    'deployment-controller',
+    'disruption-controller',
+    'endpoints-controller',
+    'endpointslice-controller',
+    'garbage-collector-controller',
+    'horizontal-pod-autoscaler-controller',
+    'job-controller',
+    'local-path-provisioner',
+    'namespace-controller',
+    'node-ipam-controller',
+    'node-lifecycle-controller',
+    'persistentvolume-binder-controller',
+    'pod-garbage-collector-controller',
+    'replicaset-controller',
+    'replicationcontroller-controller',
+    'resourcequota-controller',
+    'root-ca-certificate-publisher-controller',
+    'serviceaccount-controller',
+    'statefulset-controller',
+    'taint-eviction-controller',
+    'ttl-after-finished-controller',
+  ]);
 });
 
 test('start runs prepare and run in order; close is idempotent and closes every controller', async () => {

@@ -16,6 +16,21 @@ import * as replicaset from './replicaset/controller.js';
 import * as replication from './replication/controller.js';
 import * as disruption from './disruption/controller.js';
 import * as resourcequota from './resourcequota/controller.js';
+import * as deployment from './deployment/controller.js';
+import * as nodeipam from './nodeipam/controller.js';
+import * as nodelifecycle from './nodelifecycle/controller.js';
+import * as tainteviction from './tainteviction/controller.js';
+import * as podgc from './podgc/controller.js';
+import * as podautoscaler from './podautoscaler/controller.js';
+import * as endpoint from './endpoint/controller.js';
+import * as endpointslice from './endpointslice/controller.js';
+import * as persistentvolume from './volume/persistentvolume/controller.js';
+import * as localpath from './volume/localpath/controller.js';
+import * as statefulset from './statefulset/controller.js';
+import * as daemon from './daemon/controller.js';
+import * as job from './job/controller.js';
+import * as cronjob from './cronjob/controller.js';
+import * as ttlafterfinished from './ttlafterfinished/controller.js';
 
 /** Every controller k8ts has, by upstream name. Adding one = one line here. */
 export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
@@ -27,6 +42,21 @@ export const CONTROLLERS: Readonly<Record<string, ControllerFactory>> = {
   [replication.NAME]: replication.create,
   [disruption.NAME]: disruption.create,
   [resourcequota.NAME]: resourcequota.create,
+  [deployment.NAME]: deployment.create,
+  [nodeipam.NAME]: nodeipam.create,
+  [nodelifecycle.NAME]: nodelifecycle.create,
+  [tainteviction.NAME]: tainteviction.create,
+  [podgc.NAME]: podgc.create,
+  [podautoscaler.NAME]: podautoscaler.create,
+  [endpoint.NAME]: endpoint.create,
+  [endpointslice.NAME]: endpointslice.create,
+  [persistentvolume.NAME]: persistentvolume.create,
+  [localpath.NAME]: localpath.create,
+  [statefulset.NAME]: statefulset.create,
+  [daemon.NAME]: daemon.create,
+  [job.NAME]: job.create,
+  [cronjob.NAME]: cronjob.create,
+  [ttlafterfinished.NAME]: ttlafterfinished.create,
 };
 
 export class ControllerManagerError extends Error {

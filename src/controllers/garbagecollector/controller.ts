@@ -17,7 +17,7 @@ import type { Controller, ControllerContext } from '../shared/types.js';
 import { WorkerPool } from '../shared/workers.js';
 import { DependencyGraph, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, type GraphNode, type ObjectIdentity } from './graph.js';
 
-export const NAME = 'garbagecollector';
+export const NAME = 'garbage-collector-controller';
 
 export function create(ctx: ControllerContext): Controller {
   return new GarbageCollector(ctx);

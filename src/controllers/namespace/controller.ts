@@ -10,7 +10,7 @@ import type { Controller, ControllerContext, SyncResult } from '../shared/types.
 import { WorkerPool } from '../shared/workers.js';
 import { NamespacedResourcesDeleter, ResourcesRemainingError } from './deleter.js';
 
-export const NAME = 'namespace';
+export const NAME = 'namespace-controller';
 
 export function create(ctx: ControllerContext): Controller {
   return new NamespaceController(ctx);

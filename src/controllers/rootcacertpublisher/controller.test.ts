@@ -49,7 +49,7 @@ const cm = (namespace: string, data: Record<string, string>, annotations?: Recor
 });
 
 test('creates kube-root-ca.crt with the CA and upstream description', async () => {
-  assert.equal(NAME, 'root-ca-cert-publisher');
+  assert.equal(NAME, 'root-ca-certificate-publisher-controller');
   assert.equal(
     DESCRIPTION,
     'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',

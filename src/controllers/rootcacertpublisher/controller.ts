@@ -13,7 +13,7 @@ import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../shared/types.js';
 import { WorkerPool } from '../shared/workers.js';
 
-export const NAME = 'root-ca-cert-publisher';
+export const NAME = 'root-ca-certificate-publisher-controller';
 
 export const ROOT_CA_CONFIGMAP_NAME = 'kube-root-ca.crt';
 export const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';

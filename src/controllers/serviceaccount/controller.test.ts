@@ -47,7 +47,7 @@ const ns = (name: string, phase = 'Active'): KubeObject => ({ apiVersion: 'v1', 
 const sa = (namespace: string, name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, resourceVersion: '1' } });
 
 test('an active namespace without default gets one', async () => {
-  assert.equal(NAME, 'serviceaccount');
+  assert.equal(NAME, 'serviceaccount-controller');
   const { controller, calls, namespaces } = setup();
   namespaces.add(ns('team'));
   await controller.sync('team', new AbortController().signal);

@@ -11,7 +11,7 @@ import { isStatusError } from '../../machinery/errors.js';
 import type { Controller, ControllerContext } from '../shared/types.js';
 import { WorkerPool } from '../shared/workers.js';
 
-export const NAME = 'serviceaccount';
+export const NAME = 'serviceaccount-controller';
 
 export const SERVICEACCOUNTS: GroupVersionResource = { group: '', version: 'v1', resource: 'serviceaccounts', namespaced: true };
 
