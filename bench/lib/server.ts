@@ -29,6 +29,8 @@ export interface StartOptions {
   /** Node flags for the server process, before bin/k8ts; K8TS_BENCH_NODE_FLAGS is appended. */
   nodeFlags?: string[];
   timeoutMs?: number;
+  /** `k8ts server` flags instead of the default `--disable-agent` (e.g. `--simulated-nodes N`). */
+  serverFlags?: string[];
 }
 
 /** What a client needs from kubeconfig.yaml. */
@@ -84,7 +86,7 @@ export class BenchServer {
     const kubeconfig = join(this.dataDir, 'kubeconfig.yaml');
     rmSync(kubeconfig, { force: true });
     const envFlags = (process.env.K8TS_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const args = ['server', '--disable-agent', '--bind-address', '127.0.0.1', '--https-port', String(this.opts.port ?? 0), '--data-dir', this.dataDir];
+    const args = ['server', ...(this.opts.serverFlags ?? ['--disable-agent']), '--bind-address', '127.0.0.1', '--https-port', String(this.opts.port ?? 0), '--data-dir', this.dataDir];
     this.spawnedAt = performance.now();
     // The executable itself, as a user runs it (its shebang carries k8ts's own Node flags). Extra
     // flags (profiling: --cpu-prof is refused in NODE_OPTIONS) mean running node explicitly with

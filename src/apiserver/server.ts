@@ -12,6 +12,7 @@ import { writeBody, writeError, type Req, type Res } from './endpoints/response.
 import { Discovery, aggregatedContentType, wantsAggregated } from './endpoints/discovery.js';
 import type { ResourceHandler } from './endpoints/resource.js';
 import type { Authenticator } from './filters/authentication.js';
+import { CACERTS_PATH, NODE_CREDENTIALS_PATH, serveCACerts, serveNodeCredentials, type NodeJoinService } from './join.js';
 
 export interface OpenAPIService {
   v2(): string;
@@ -48,6 +49,8 @@ export interface APIServerOptions {
   metrics: MetricsRegistry;
   /** Answers /readyz: true once storage and caches are ready. */
   ready(): boolean;
+  /** Serves /cacerts and /v1-k8ts/node-credentials so agents can join (absent: 404). */
+  join?: NodeJoinService;
 }
 
 type ServerState = 'new' | 'listening' | 'closing' | 'closed';
@@ -186,6 +189,14 @@ export class APIServer {
       const method = req.method ?? 'GET';
       if (PUBLIC_PATHS.has(path) || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
         this.publicEndpoint(res, path, method);
+        return;
+      }
+      if (this.opts.join && path === CACERTS_PATH && (method === 'GET' || method === 'HEAD')) {
+        serveCACerts(this.opts.join, res);
+        return;
+      }
+      if (this.opts.join && path === NODE_CREDENTIALS_PATH) {
+        await serveNodeCredentials(this.opts.join, req, res);
         return;
       }
       const connection = (req as { stream?: { session?: object } }).stream?.session ?? (req.socket as object);

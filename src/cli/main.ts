@@ -2,11 +2,31 @@
 // calls process.exit.
 
 import { Command, CommanderError } from 'commander';
-import { ControlPlane, ConfigError, VERSION, completeServerConfig, createLogger, type ServerOptions } from '../daemons/index.js';
+import { hostname } from 'node:os';
+import { Agent, ControlPlane, ConfigError, JoinError, VERSION, completeAgentConfig, completeServerConfig, createLogger, type AgentOptions, type ServerOptions } from '../daemons/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`k8ts: ${message}\n`);
   process.exit(1);
+}
+
+/** Stops `daemon` on SIGINT/SIGTERM and exits 0 once it has stopped (1 if stopping failed). */
+function stopOnSignals(daemon: { close(): Promise<void> }, log: ReturnType<typeof createLogger>): void {
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    daemon.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: e }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 async function runServer(opts: ServerOptions): Promise<void> {
@@ -19,21 +39,7 @@ async function runServer(opts: ServerOptions): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel });
   const cp = new ControlPlane(config, log);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    cp.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        log.error({ err: e }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(cp, log);
   try {
     await cp.start();
   } catch (e) {
@@ -41,6 +47,27 @@ async function runServer(opts: ServerOptions): Promise<void> {
   }
   process.stderr.write(`k8ts: API server ready on port ${cp.port}; to use kubectl: export KUBECONFIG=${cp.kubeconfigPath}\n`);
 }
+
+async function runAgent(opts: AgentOptions): Promise<void> {
+  let config;
+  try {
+    config = completeAgentConfig(opts, hostname());
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const agent = new Agent(config, log);
+  stopOnSignals(agent, log);
+  try {
+    await agent.start();
+  } catch (e) {
+    fail(e instanceof JoinError ? e.message : `agent failed to start: ${(e as Error).message}`);
+  }
+  process.stderr.write(`k8ts: node ${config.nodeName} joined ${config.server}\n`);
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 const program = new Command();
 program.name('k8ts').description('Kubernetes, rebuilt in TypeScript').version(`${VERSION.gitVersion}`, '--version');
@@ -60,9 +87,13 @@ program
   .option('--cluster-dns <ip>', 'cluster DNS service IP', '10.43.0.10')
   .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
   .option('--token <token>', 'shared secret agents use to join')
+  .option('--simulated-node-capacity <list>', 'capacity of each simulated node (default cpu=4,memory=16Gi,pods=110,ephemeral-storage=100Gi)')
+  .option('--node-monitor-grace-period <duration>', 'how long a node may miss heartbeats before it is marked unhealthy', '40s')
   .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
   .action(async (o: Record<string, unknown>) => {
     await runServer({
+      simulatedNodeCapacity: o.simulatedNodeCapacity as string | undefined,
+      nodeMonitorGracePeriod: o.nodeMonitorGracePeriod as string,
       dataDir: o.dataDir as string | undefined,
       bindAddress: o.bindAddress as string,
       httpsPort: o.httpsPort as string,
@@ -81,8 +112,28 @@ program
 program
   .command('agent')
   .description('run a node agent that joins a server')
-  .allowUnknownOption()
-  .action(() => fail('the node agent is not available in this version of k8ts'));
+  .option('--server <url>', 'the server to join, e.g. https://10.0.0.1:6443')
+  .option('--token <token>', "the server's join token (<data-dir>/token on the server)")
+  .option('--data-dir <dir>', 'state directory (default /var/lib/k8ts for root, else ~/.k8ts)')
+  .option('--node-name <name>', 'node name (default: the host name)')
+  .option('--node-label <key=value>', 'a label for the node (repeatable)', collect)
+  .option('--node-taint <key=value:Effect>', 'a taint for the node (repeatable)', collect)
+  .option('--simulated', 'run a simulated node (no containers) instead of a kubelet')
+  .option('--capacity <list>', 'capacity of a simulated node, e.g. cpu=4,memory=16Gi,pods=110')
+  .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
+  .action(async (o: Record<string, unknown>) => {
+    await runAgent({
+      server: o.server as string | undefined,
+      token: o.token as string | undefined,
+      dataDir: o.dataDir as string | undefined,
+      nodeName: o.nodeName as string | undefined,
+      nodeLabels: o.nodeLabel as string[] | undefined,
+      nodeTaints: o.nodeTaint as string[] | undefined,
+      simulated: Boolean(o.simulated),
+      capacity: o.capacity as string | undefined,
+      logLevel: o.logLevel as string,
+    });
+  });
 
 program
   .command('images')

@@ -17,6 +17,10 @@ export interface ServerOptions {
   clusterDomain?: string;
   token?: string;
   logLevel?: string;
+  /** Capacity of each simulated node, `cpu=4,memory=16Gi,pods=110`. */
+  simulatedNodeCapacity?: string;
+  /** kube-controller-manager's --node-monitor-grace-period (Go duration, default 40s). */
+  nodeMonitorGracePeriod?: string;
 }
 
 export type Datastore = { kind: 'sqlite'; path: string } | { kind: 'etcd'; endpoints: string[] };
@@ -33,7 +37,42 @@ export interface ServerConfig {
   clusterDNS: string;
   clusterDomain: string;
   token: string | undefined;
-  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  logLevel: LogLevel;
+  simulatedNodeCapacity: Record<string, string>;
+  nodeMonitorGracePeriodMs: number;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface AgentOptions {
+  server?: string;
+  token?: string;
+  dataDir?: string;
+  nodeName?: string;
+  simulated?: boolean;
+  nodeLabels?: string[];
+  nodeTaints?: string[];
+  /** Capacity of a simulated node, `cpu=4,memory=16Gi,pods=110`. */
+  capacity?: string;
+  logLevel?: string;
+}
+
+export interface NodeTaint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface AgentConfig {
+  server: string;
+  token: string;
+  dataDir: string;
+  nodeName: string;
+  simulated: boolean;
+  nodeLabels: Record<string, string>;
+  nodeTaints: NodeTaint[];
+  capacity: Record<string, string>;
+  logLevel: LogLevel;
 }
 
 /** A bad flag or value; the CLI prints the message and exits non-zero. */
@@ -89,22 +128,105 @@ export function completeServerConfig(o: ServerOptions): ServerConfig {
   const level = o.logLevel ?? 'info';
   if (!['trace', 'debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new ConfigError(`invalid value "${level}" for flag --log-level`);
   const simulatedNodes = checkInt('simulated-nodes', o.simulatedNodes, 0, 0, 100000);
-  if (simulatedNodes > 0) throw new ConfigError('--simulated-nodes: simulated nodes are not available in this version of k8ts');
-  if (!o.disableAgent) {
-    throw new ConfigError('the node agent is not available in this version of k8ts; start the control plane alone with --disable-agent');
+  // Until the node agent lands, a server runs either no node (--disable-agent) or simulated ones.
+  if (!o.disableAgent && simulatedNodes === 0) {
+    throw new ConfigError('the node agent is not available in this version of k8ts; start the control plane alone with --disable-agent, or with --simulated-nodes N');
   }
   return {
     dataDir,
     bindAddress: checkIP('bind-address', o.bindAddress ?? '0.0.0.0'),
     httpsPort: checkInt('https-port', o.httpsPort, 6443, 0, 65535),
     datastore,
-    disableAgent: true,
+    disableAgent: Boolean(o.disableAgent),
     simulatedNodes,
     clusterCIDR: checkCIDR('cluster-cidr', o.clusterCIDR ?? '10.42.0.0/16'),
     serviceCIDR: checkCIDR('service-cidr', o.serviceCIDR ?? '10.43.0.0/16'),
     clusterDNS: checkIP('cluster-dns', o.clusterDNS ?? '10.43.0.10'),
     clusterDomain: o.clusterDomain ?? 'cluster.local',
     token: o.token,
-    logLevel: level as ServerConfig['logLevel'],
+    logLevel: level as LogLevel,
+    simulatedNodeCapacity: parseCapacity('simulated-node-capacity', o.simulatedNodeCapacity),
+    nodeMonitorGracePeriodMs: checkDuration('node-monitor-grace-period', o.nodeMonitorGracePeriod, 40_000),
+  };
+}
+
+const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/i;
+const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i?|[numkMGTPE])?$/;
+
+/** `cpu=4,memory=16Gi` → a resource list; empty → {}. */
+export function parseCapacity(flag: string, v: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!v) return out;
+  for (const part of v.split(',')) {
+    const [name, qty, extra] = part.split('=');
+    if (extra !== undefined || !name || !qty || !RESOURCE_NAME.test(name) || !QUANTITY.test(qty)) {
+      throw new ConfigError(`invalid value "${v}" for flag --${flag}: expected name=quantity[,name=quantity…], e.g. cpu=4,memory=16Gi,pods=110`);
+    }
+    out[name] = qty;
+  }
+  return out;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+
+function checkDuration(flag: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const m = DURATION.exec(v);
+  if (!m) throw new ConfigError(`invalid value "${v}" for flag --${flag}: expected a duration such as 40s or 1m`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  const ms = Math.round(Number(m[1]) * unit);
+  if (ms < 1000) throw new ConfigError(`invalid value "${v}" for flag --${flag}: must be at least 1s`);
+  return ms;
+}
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
+const LABEL_VALUE = /^([a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?)?$/;
+
+function parseLabel(v: string): [string, string] {
+  const i = v.indexOf('=');
+  const key = i < 0 ? v : v.slice(0, i);
+  const value = i < 0 ? '' : v.slice(i + 1);
+  if (!LABEL_KEY.test(key) || key.length > 316 || !LABEL_VALUE.test(value) || value.length > 63) {
+    throw new ConfigError(`invalid value "${v}" for flag --node-label: expected key=value with a valid label key and value`);
+  }
+  return [key, value];
+}
+
+/** k3s's --node-taint syntax: `key=value:Effect` or `key:Effect`. */
+function parseTaint(v: string): NodeTaint {
+  const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(v);
+  if (!m || !LABEL_KEY.test(m[1]!) || (m[2] !== undefined && !LABEL_VALUE.test(m[2]))) {
+    throw new ConfigError(`invalid value "${v}" for flag --node-taint: expected key=value:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute`);
+  }
+  return m[2] ? { key: m[1]!, value: m[2], effect: m[3] as NodeTaint['effect'] } : { key: m[1]!, effect: m[3] as NodeTaint['effect'] };
+}
+
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function completeAgentConfig(o: AgentOptions, hostName: string): AgentConfig {
+  if (!o.server) throw new ConfigError('--server is required: the URL of the k8ts server to join, e.g. https://127.0.0.1:6443');
+  let url: URL;
+  try {
+    url = new URL(o.server);
+  } catch {
+    throw new ConfigError(`invalid value "${o.server}" for flag --server: not a URL`);
+  }
+  if (url.protocol !== 'https:') throw new ConfigError(`invalid value "${o.server}" for flag --server: must be an https:// URL`);
+  if (!o.token) throw new ConfigError("--token is required: the contents of the server's <data-dir>/token file");
+  if (!o.simulated) throw new ConfigError('the node agent is not available in this version of k8ts; run a simulated node with --simulated');
+  const nodeName = (o.nodeName ?? hostName).toLowerCase();
+  if (!NODE_NAME.test(nodeName) || nodeName.length > 253) throw new ConfigError(`invalid value "${nodeName}" for flag --node-name: must be a lowercase RFC 1123 subdomain`);
+  const level = o.logLevel ?? 'info';
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new ConfigError(`invalid value "${level}" for flag --log-level`);
+  return {
+    server: url.origin,
+    token: o.token,
+    dataDir: resolve(o.dataDir ?? defaultDataDir()),
+    nodeName,
+    simulated: true,
+    nodeLabels: Object.fromEntries((o.nodeLabels ?? []).map(parseLabel)),
+    nodeTaints: (o.nodeTaints ?? []).map(parseTaint),
+    capacity: parseCapacity('capacity', o.capacity),
+    logLevel: level as LogLevel,
   };
 }

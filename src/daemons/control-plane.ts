@@ -1,16 +1,18 @@
 // The composition root of `k8ts server`: storage → API server → (later) controllers,
 // scheduler and agent, each started behind the readiness of what it needs.
 
-import { mkdir, writeFile, rename, access, constants as fsConstants, readFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, access, constants as fsConstants, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, dirname } from 'node:path';
-import { Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
+import { join } from 'node:path';
+import { Gauge, Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
 import { stringify as toYaml } from 'yaml';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { loadOrCreatePKI, defaultServingSANs, issueCertificate, type PKI } from '../util/pki/index.js';
 import { createClient, type Clientset } from '../client/index.js';
+import { EventBroadcaster } from '../client/record/recorder.js';
 import { ControllerManager } from '../controllers/index.js';
+import { Scheduler } from '../scheduler/index.js';
+import { SimulatedNodes, simulatedNodeNames } from '../kubelet/simulated/index.js';
 import { SqliteBackend, createStorage, createCacher, type Cacher, type Backend } from '../storage/index.js';
 import { APIRegistry } from '../apiserver/registry/index.js';
 import { APIServer, type VersionInfo } from '../apiserver/server.js';
@@ -21,10 +23,13 @@ import { podBindingHandler, podEvictionHandler, podStreamHandler, handleBindings
 import { namespaceFinalizeHandler } from '../apiserver/registry/core/namespaces/finalize.js';
 import { createOpenAPIService, schemaValidator } from './openapi.js';
 import type { ServerConfig } from './config.js';
+import { atomicWrite } from './files.js';
+import { NodeJoin, formatToken, newSecret, parseToken } from './join.js';
 import type { Logger } from '../logging/index.js';
 import type { RequestContext } from '../apiserver/registry/generic/store.js';
 import { decodeToHub } from '../apiserver/registry/versioning.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../api/scheduling/v1/index.js';
+import { DEFAULT_STORAGE_CLASS } from '../controllers/volume/localpath/controller.js';
 import type { ApiObject } from '../api/scheme.js';
 
 export const VERSION: VersionInfo = {
@@ -50,8 +55,12 @@ export class ControlPlane {
   private server: APIServer | undefined;
   private pki: PKI | undefined;
   private readonly abort = new AbortController();
-  private client: Clientset | undefined;
+  private readonly clients: Clientset[] = [];
+  private readonly broadcasters: EventBroadcaster[] = [];
   private controllers: ControllerManager | undefined;
+  private scheduler: Scheduler | undefined;
+  private simulated: SimulatedNodes | undefined;
+  private metrics: MetricsRegistry | undefined;
   private warmup: Promise<void> | undefined;
   port = 0;
 
@@ -100,6 +109,7 @@ export class ControlPlane {
       await Promise.all(this.cachers.map((c) => c.start()));
 
       const pods = registry.store('', 'pods');
+      const nodes = registry.store('', 'nodes');
       const handler = new ResourceHandler({
         registry,
         printers,
@@ -108,11 +118,11 @@ export class ControlPlane {
         subresources: {
           'pods/binding': podBindingHandler(pods),
           'pods/eviction': podEvictionHandler(pods, registry.store('policy', 'poddisruptionbudgets')),
-          'pods/log': podStreamHandler(pods, 'log'),
-          'pods/exec': podStreamHandler(pods, 'exec'),
-          'pods/attach': podStreamHandler(pods, 'attach'),
-          'pods/portforward': podStreamHandler(pods, 'portforward'),
-          'pods/proxy': podStreamHandler(pods, 'proxy'),
+          'pods/log': podStreamHandler(pods, 'log', nodes),
+          'pods/exec': podStreamHandler(pods, 'exec', nodes),
+          'pods/attach': podStreamHandler(pods, 'attach', nodes),
+          'pods/portforward': podStreamHandler(pods, 'portforward', nodes),
+          'pods/proxy': podStreamHandler(pods, 'proxy', nodes),
           'namespaces/finalize': namespaceFinalizeHandler(registry),
         },
         virtual: {
@@ -122,7 +132,9 @@ export class ControlPlane {
 
       await this.bootstrap(registry);
 
+      const joinSecret = await this.loadJoinSecret();
       const metrics = new MetricsRegistry();
+      this.metrics = metrics;
       collectDefaultMetrics({ register: metrics });
       const openapi = createOpenAPIService();
       const server = new APIServer({
@@ -136,12 +148,13 @@ export class ControlPlane {
         logger: this.log.child({ component: 'apiserver' }),
         metrics,
         ready: () => this.state === 'ready' || this.state === 'starting',
+        join: new NodeJoin(this.pki, joinSecret),
       });
       this.server = server;
       this.port = await server.start();
-      await this.startControllers();
+      await this.startComponents();
       await this.writeKubeconfig();
-      await this.writeToken();
+      await this.writeToken(joinSecret);
       this.state = 'ready';
       this.warmup = openapi.warm(this.abort.signal).catch((e: unknown) => this.log.warn({ err: e }, 'openapi warm-up failed'));
       this.log.info({ port: this.port, kubeconfig: this.kubeconfigPath, ms: Math.round(performance.now() - t0) }, 'k8ts server ready');
@@ -152,22 +165,60 @@ export class ControlPlane {
     }
   }
 
-  /**
-   * The controller manager reaches the API like any client: over HTTPS with its own client
-   * certificate (in system:masters until authorization lands).
-   */
-  private async startControllers(): Promise<void> {
+  /** A client with its own certificate, as each upstream component has its own kubeconfig. */
+  private async componentClient(commonName: string, organizations: string[]): Promise<Clientset> {
     const pki = this.pki!;
-    const cert = await issueCertificate(pki.clientCA, {
-      commonName: 'system:kube-controller-manager',
-      organizations: ['system:masters'],
-      usages: 'client',
-      validityDays: 365,
-    });
+    const cert = await issueCertificate(pki.clientCA, { commonName, organizations, usages: 'client', validityDays: 365 });
     const host = this.config.bindAddress === '0.0.0.0' ? '127.0.0.1' : this.config.bindAddress;
-    this.client = createClient({ server: `https://${host}:${this.port}`, caPem: pki.serverCA.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
-    this.controllers = new ControllerManager({ client: this.client, logger: this.log.child({ component: 'controller-manager' }), rootCA: pki.serverCA.certPem });
-    await this.controllers.start(this.abort.signal);
+    const client = createClient({ server: `https://${host}:${this.port}`, caPem: pki.serverCA.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
+    this.clients.push(client);
+    return client;
+  }
+
+  /**
+   * The controller manager, the scheduler and the simulated nodes reach the API like any
+   * client: over HTTPS with their own certificates (in system:masters until authorization lands).
+   */
+  private async startComponents(): Promise<void> {
+    const cfg = this.config;
+    const signal = this.abort.signal;
+    this.controllers = new ControllerManager({
+      client: await this.componentClient('system:kube-controller-manager', ['system:masters']),
+      logger: this.log.child({ component: 'controller-manager' }),
+      rootCA: this.pki!.serverCA.certPem,
+      config: {
+        clusterCIDR: cfg.clusterCIDR,
+        serviceCIDR: cfg.serviceCIDR,
+        nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
+        localVolumeDir: join(cfg.dataDir, 'storage'),
+      },
+    });
+    await this.controllers.start(signal);
+
+    const schedulerClient = await this.componentClient('system:kube-scheduler', ['system:masters']);
+    const schedulerEvents = new EventBroadcaster(schedulerClient, { logger: this.log.child({ component: 'events' }) });
+    this.broadcasters.push(schedulerEvents);
+    this.scheduler = new Scheduler({
+      client: schedulerClient,
+      logger: this.log.child({ component: 'scheduler' }),
+      recorder: schedulerEvents.newRecorder({ component: 'default-scheduler' }),
+    });
+    await this.scheduler.start(signal);
+    if (this.metrics) registerSchedulerMetrics(this.metrics, this.scheduler);
+
+    if (cfg.simulatedNodes > 0) {
+      const nodeClient = await this.componentClient('system:node:simulated', ['system:nodes', 'system:masters']);
+      const nodeEvents = new EventBroadcaster(nodeClient, { logger: this.log.child({ component: 'events' }) });
+      this.broadcasters.push(nodeEvents);
+      const capacity = Object.keys(cfg.simulatedNodeCapacity).length ? cfg.simulatedNodeCapacity : undefined;
+      this.simulated = new SimulatedNodes({
+        client: nodeClient,
+        logger: this.log.child({ component: 'simulated-nodes' }),
+        recorder: (component, host) => nodeEvents.newRecorder({ component, host }),
+        nodes: simulatedNodeNames(cfg.simulatedNodes).map((name) => ({ name, capacity })),
+      });
+      await this.simulated.start(signal);
+    }
   }
 
   /** The objects every cluster has: system namespaces and the `kubernetes` service. */
@@ -188,6 +239,13 @@ export class ControlPlane {
       } catch (e) {
         if ((e as { code?: number }).code !== 409) throw e;
       }
+    }
+    // The default StorageClass, as k3s deploys local-path: created when absent, never overwritten.
+    const storageClasses = registry.store('storage.k8s.io', 'storageclasses');
+    try {
+      await storageClasses.create(ctx(), decodeToHub(structuredClone(DEFAULT_STORAGE_CLASS) as ApiObject, storageClasses.info, 'v1'));
+    } catch (e) {
+      if ((e as { code?: number }).code !== 409) throw e;
     }
     const services = registry.store('', 'services');
     const first = registry.serviceIPs.nth(1);
@@ -228,17 +286,21 @@ export class ControlPlane {
     await atomicWrite(this.kubeconfigPath, toYaml(kc), 0o600);
   }
 
-  private async writeToken(): Promise<void> {
-    const path = join(this.config.dataDir, 'token');
-    if (this.config.token) {
-      await atomicWrite(path, `${this.config.token}\n`, 0o600);
-      return;
-    }
+  /**
+   * The join token (`K10<CA hash>::server:<secret>`, see join.ts): from --token (a bare secret
+   * or a full token), else the one already in <data-dir>/token, else a new secret.
+   */
+  private async loadJoinSecret(): Promise<string> {
+    if (this.config.token) return parseToken(this.config.token).secret;
     try {
-      await readFile(path, 'utf8');
+      return parseToken(await readFile(join(this.config.dataDir, 'token'), 'utf8')).secret;
     } catch {
-      await atomicWrite(path, `${randomBytes(16).toString('hex')}\n`, 0o600);
+      return newSecret();
     }
+  }
+
+  private async writeToken(secret: string): Promise<void> {
+    await atomicWrite(join(this.config.dataDir, 'token'), `${formatToken(this.pki!.serverCA.certPem, secret)}\n`, 0o600);
   }
 
   /** Graceful, idempotent stop in reverse order. */
@@ -252,17 +314,57 @@ export class ControlPlane {
   private async closeParts(): Promise<void> {
     this.abort.abort();
     await this.warmup;
+    await this.simulated?.close();
+    await this.scheduler?.close();
     await this.controllers?.close();
-    this.client?.close();
+    await Promise.all(this.broadcasters.map((b) => b.close()));
+    for (const c of this.clients) c.close();
     await this.server?.close();
     await Promise.all(this.cachers.map((c) => c.close()));
     await this.backend?.close();
   }
 }
 
-async function atomicWrite(path: string, text: string, mode: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode });
-  await rename(tmp, path);
+/**
+ * The scheduler's figures on /metrics: upstream's scheduler_schedule_attempts_total and
+ * scheduler_pending_pods, and the quantiles of one scheduling attempt over the last attempts.
+ */
+function registerSchedulerMetrics(registry: MetricsRegistry, scheduler: Scheduler): void {
+  new Gauge({
+    name: 'scheduler_schedule_attempts_total',
+    help: 'Number of attempts to schedule pods, by the result.',
+    labelNames: ['result', 'profile'],
+    registers: [registry],
+    collect() {
+      const m = scheduler.metrics();
+      this.set({ result: 'scheduled', profile: scheduler.name }, m.attempts.scheduled);
+      this.set({ result: 'unschedulable', profile: scheduler.name }, m.attempts.unschedulable);
+      this.set({ result: 'error', profile: scheduler.name }, m.attempts.error);
+    },
+  });
+  new Gauge({
+    name: 'scheduler_pending_pods',
+    help: 'Number of pending pods, by the queue type.',
+    labelNames: ['queue'],
+    registers: [registry],
+    collect() {
+      const q = scheduler.metrics().queue;
+      this.set({ queue: 'active' }, q.active);
+      this.set({ queue: 'backoff' }, q.backoff);
+      this.set({ queue: 'unschedulable' }, q.unschedulable);
+    },
+  });
+  new Gauge({
+    name: 'k8ts_scheduler_attempt_duration_seconds',
+    help: 'Scheduling attempt (one scheduling cycle) duration quantiles over the last 16384 attempts.',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      const l = scheduler.metrics().latencyMs;
+      if (!l.count) return;
+      this.set({ quantile: '0.5' }, l.p50 / 1000);
+      this.set({ quantile: '0.99' }, l.p99 / 1000);
+      this.set({ quantile: '1' }, l.max / 1000);
+    },
+  });
 }

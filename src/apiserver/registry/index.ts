@@ -30,7 +30,9 @@ import * as namespaceLifecycle from '../admission/plugins/namespacelifecycle/plu
 import * as serviceAccountAdmission from '../admission/plugins/serviceaccount/plugin.js';
 import * as priorityAdmission from '../admission/plugins/priority/plugin.js';
 import * as defaultTolerationSeconds from '../admission/plugins/defaulttolerationseconds/plugin.js';
-import type { Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import * as defaultStorageClass from '../admission/plugins/defaultstorageclass/plugin.js';
+import type { PersistentVolumeClaim, Pod, ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 
 /**
@@ -94,6 +96,9 @@ export class APIRegistry implements ResourceLookup {
       listPriorityClasses: async () => (await this.hubStores.get('scheduling.k8s.io/priorityclasses')!.list(sys(), { resourceVersion: '0' })).items as PriorityClass[],
     });
     const tolerations = defaultTolerationSeconds.create();
+    const storageClasses = defaultStorageClass.create({
+      listStorageClasses: async () => (await this.hubStores.get('storage.k8s.io/storageclasses')!.list(sys(), { resourceVersion: '0' })).items as StorageClass[],
+    });
 
     const overrides: Record<string, () => Partial<Strategy>> = {
       '/pods': podStrategyOverrides,
@@ -127,14 +132,14 @@ export class APIRegistry implements ResourceLookup {
         info,
         storage: opts.storageFor(info, keyPrefix),
         strategy,
-        statusStrategy: strategy.hasStatus ? defaultStatusStrategy(handlers) : undefined,
+        statusStrategy: strategy.hasStatus ? defaultStatusStrategy(handlers, info) : undefined,
         validateMeta: (obj: ApiObject, old: ApiObject | undefined) => {
           const errs = validateObjectMeta(obj.metadata ?? {}, { namespaced: info.namespaced, nameFn });
           if (old) errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
           return errs;
         },
         // The enabled plugins in upstream's order: NamespaceLifecycle, ServiceAccount, Priority,
-        // DefaultTolerationSeconds.
+        // DefaultTolerationSeconds, DefaultStorageClass.
         admit: async (ctx: RequestContext, op, obj, old, subresource) => {
           if (op === 'CREATE' && info.namespaced) await lifecycle.admitCreate({ group: info.group, resource: info.resource }, ctx.namespace ?? obj.metadata?.namespace, obj.metadata?.name ?? '');
           if (op === 'DELETE' && id === '/namespaces') lifecycle.admitNamespaceDelete(obj.metadata?.name ?? '');
@@ -144,6 +149,7 @@ export class APIRegistry implements ResourceLookup {
             tolerations.admitPod(op, obj as Pod);
           }
           if (id === 'scheduling.k8s.io/priorityclasses' && (op === 'CREATE' || op === 'UPDATE') && !subresource) await priority.validatePriorityClass(op, obj as PriorityClass);
+          if (id === '/persistentvolumeclaims' && op === 'CREATE' && !subresource) await storageClasses.admitClaim(op, obj as PersistentVolumeClaim);
         },
         returnDeletedObject: id === '/pods' || id === '/services',
         manageFields: managedFieldsFor(hub, strategy.hasStatus),

@@ -58,8 +58,19 @@ export function defaultStrategy(info: ResourceInfo, handlers: KindHandlers | und
   return { ...base, ...overrides };
 }
 
+/**
+ * Metadata a status write may change, by kind, where upstream's status strategy lets it:
+ * deploymentStatusStrategy keeps only the old spec and labels (the deployment controller writes
+ * its revision annotation through deployments/status), rsStatusStrategy only the old spec.
+ */
+const STATUS_WRITABLE_METADATA: Readonly<Record<string, readonly string[]>> = {
+  'apps/Deployment': ['annotations'],
+  'apps/ReplicaSet': ['labels', 'annotations'],
+};
+
 /** Status subresource: everything but status (and metadata labels/annotations/finalizers… which upstream keeps too) comes from the current object. */
-export function defaultStatusStrategy(handlers: KindHandlers | undefined): StatusStrategy {
+export function defaultStatusStrategy(handlers: KindHandlers | undefined, info?: ResourceInfo): StatusStrategy {
+  const writable = new Set(info ? (STATUS_WRITABLE_METADATA[`${info.group}/${info.kind}`] ?? []) : []);
   return {
     prepareForUpdate(_ctx, obj: ApiObject, old: ApiObject) {
       for (const k of Object.keys(obj)) if (k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') delete obj[k];
@@ -68,6 +79,7 @@ export function defaultStatusStrategy(handlers: KindHandlers | undefined): Statu
       const meta = obj.metadata ?? {};
       const oldMeta = old.metadata ?? {};
       for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+        if (writable.has(f)) continue;
         if (oldMeta[f] === undefined) delete meta[f];
         else meta[f] = oldMeta[f];
       }

@@ -462,7 +462,7 @@ export class GenericStore {
           if (!meta.deletionTimestamp) {
             meta.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
             meta.deletionGracePeriodSeconds = grace;
-          } else if (pendingGrace && (meta.deletionGracePeriodSeconds ?? 0) > grace) {
+          } else if ((meta.deletionGracePeriodSeconds ?? 0) > grace) {
             // A shorter grace period may replace a longer one (upstream BeforeDelete).
             meta.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
             meta.deletionGracePeriodSeconds = grace;
