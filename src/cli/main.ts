@@ -46,6 +46,11 @@ async function runServer(opts: ServerOptions): Promise<void> {
     fail((e as Error).message);
   }
   process.stderr.write(`k8ts: API server ready on port ${cp.port}; to use kubectl: export KUBECONFIG=${cp.kubeconfigPath}\n`);
+  // A component that dies while the server runs takes the process down, loudly.
+  void cp.failed.then(async (reason) => {
+    await cp.close().catch(() => undefined);
+    fail(reason);
+  });
 }
 
 async function runAgent(opts: AgentOptions): Promise<void> {

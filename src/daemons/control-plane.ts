@@ -8,11 +8,8 @@ import { Gauge, Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-
 import { stringify as toYaml } from 'yaml';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import { loadOrCreatePKI, defaultServingSANs, issueCertificate, type PKI } from '../util/pki/index.js';
-import { createClient, type Clientset } from '../client/index.js';
-import { EventBroadcaster } from '../client/record/recorder.js';
-import { ControllerManager } from '../controllers/index.js';
-import { Scheduler } from '../scheduler/index.js';
-import { SimulatedNodes, simulatedNodeNames } from '../kubelet/simulated/index.js';
+import { ComponentsThread } from './components-thread.js';
+import type { ComponentCredentials, ComponentsConfig } from './components.js';
 import { SqliteBackend, createStorage, createCacher, type Cacher, type Backend } from '../storage/index.js';
 import { APIRegistry } from '../apiserver/registry/index.js';
 import { APIServer, type VersionInfo } from '../apiserver/server.js';
@@ -55,11 +52,10 @@ export class ControlPlane {
   private server: APIServer | undefined;
   private pki: PKI | undefined;
   private readonly abort = new AbortController();
-  private readonly clients: Clientset[] = [];
-  private readonly broadcasters: EventBroadcaster[] = [];
-  private controllers: ControllerManager | undefined;
-  private scheduler: Scheduler | undefined;
-  private simulated: SimulatedNodes | undefined;
+  private components: ComponentsThread | undefined;
+  private fatal: (reason: string) => void = () => undefined;
+  /** Resolves with the reason when a component fails while the server runs (the CLI exits). */
+  readonly failed: Promise<string> = new Promise((r) => (this.fatal = r));
   private metrics: MetricsRegistry | undefined;
   private warmup: Promise<void> | undefined;
   port = 0;
@@ -165,60 +161,47 @@ export class ControlPlane {
     }
   }
 
-  /** A client with its own certificate, as each upstream component has its own kubeconfig. */
-  private async componentClient(commonName: string, organizations: string[]): Promise<Clientset> {
-    const pki = this.pki!;
-    const cert = await issueCertificate(pki.clientCA, { commonName, organizations, usages: 'client', validityDays: 365 });
-    const host = this.config.bindAddress === '0.0.0.0' ? '127.0.0.1' : this.config.bindAddress;
-    const client = createClient({ server: `https://${host}:${this.port}`, caPem: pki.serverCA.certPem, certPem: cert.certPem, keyPem: cert.keyPem });
-    this.clients.push(client);
-    return client;
+  /** A client certificate for one component, as each upstream component has its own kubeconfig. */
+  private async credentials(commonName: string, organizations: string[]): Promise<ComponentCredentials> {
+    const cert = await issueCertificate(this.pki!.clientCA, { commonName, organizations, usages: 'client', validityDays: 365 });
+    return { certPem: cert.certPem, keyPem: cert.keyPem };
   }
 
   /**
-   * The controller manager, the scheduler and the simulated nodes reach the API like any
-   * client: over HTTPS with their own certificates (in system:masters until authorization lands).
+   * The controller manager, the scheduler and the simulated nodes run on their own thread and
+   * reach the API like any client: over HTTPS with their own certificates (in system:masters
+   * until authorization lands).
    */
   private async startComponents(): Promise<void> {
     const cfg = this.config;
-    const signal = this.abort.signal;
-    this.controllers = new ControllerManager({
-      client: await this.componentClient('system:kube-controller-manager', ['system:masters']),
-      logger: this.log.child({ component: 'controller-manager' }),
-      rootCA: this.pki!.serverCA.certPem,
-      config: {
+    const host = cfg.bindAddress === '0.0.0.0' ? '127.0.0.1' : cfg.bindAddress;
+    const pki = this.pki!;
+    const config: ComponentsConfig = {
+      server: `https://${host}:${this.port}`,
+      caPem: pki.serverCA.certPem,
+      rootCA: pki.serverCA.certPem,
+      controllerManager: await this.credentials('system:kube-controller-manager', ['system:masters']),
+      scheduler: await this.credentials('system:kube-scheduler', ['system:masters']),
+      controllers: {
         clusterCIDR: cfg.clusterCIDR,
         serviceCIDR: cfg.serviceCIDR,
         nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs,
         localVolumeDir: join(cfg.dataDir, 'storage'),
       },
-    });
-    await this.controllers.start(signal);
-
-    const schedulerClient = await this.componentClient('system:kube-scheduler', ['system:masters']);
-    const schedulerEvents = new EventBroadcaster(schedulerClient, { logger: this.log.child({ component: 'events' }) });
-    this.broadcasters.push(schedulerEvents);
-    this.scheduler = new Scheduler({
-      client: schedulerClient,
-      logger: this.log.child({ component: 'scheduler' }),
-      recorder: schedulerEvents.newRecorder({ component: 'default-scheduler' }),
-    });
-    await this.scheduler.start(signal);
-    if (this.metrics) registerSchedulerMetrics(this.metrics, this.scheduler);
-
+    };
     if (cfg.simulatedNodes > 0) {
-      const nodeClient = await this.componentClient('system:node:simulated', ['system:nodes', 'system:masters']);
-      const nodeEvents = new EventBroadcaster(nodeClient, { logger: this.log.child({ component: 'events' }) });
-      this.broadcasters.push(nodeEvents);
       const capacity = Object.keys(cfg.simulatedNodeCapacity).length ? cfg.simulatedNodeCapacity : undefined;
-      this.simulated = new SimulatedNodes({
-        client: nodeClient,
-        logger: this.log.child({ component: 'simulated-nodes' }),
-        recorder: (component, host) => nodeEvents.newRecorder({ component, host }),
-        nodes: simulatedNodeNames(cfg.simulatedNodes).map((name) => ({ name, capacity })),
-      });
-      await this.simulated.start(signal);
+      config.simulatedNodes = { ...(await this.credentials('system:node:simulated', ['system:nodes', 'system:masters'])), count: cfg.simulatedNodes, capacity };
     }
+    const thread = new ComponentsThread();
+    this.components = thread;
+    await thread.start(config, cfg.logLevel);
+    void thread.failed.then((reason) => {
+      if (this.state === 'stopping' || this.state === 'stopped') return;
+      this.log.error({ reason }, 'a component failed');
+      this.fatal(reason);
+    });
+    if (this.metrics) registerSchedulerMetrics(this.metrics, thread);
   }
 
   /** The objects every cluster has: system namespaces and the `kubernetes` service. */
@@ -314,11 +297,7 @@ export class ControlPlane {
   private async closeParts(): Promise<void> {
     this.abort.abort();
     await this.warmup;
-    await this.simulated?.close();
-    await this.scheduler?.close();
-    await this.controllers?.close();
-    await Promise.all(this.broadcasters.map((b) => b.close()));
-    for (const c of this.clients) c.close();
+    await this.components?.stop();
     await this.server?.close();
     await Promise.all(this.cachers.map((c) => c.close()));
     await this.backend?.close();
@@ -329,17 +308,18 @@ export class ControlPlane {
  * The scheduler's figures on /metrics: upstream's scheduler_schedule_attempts_total and
  * scheduler_pending_pods, and the quantiles of one scheduling attempt over the last attempts.
  */
-function registerSchedulerMetrics(registry: MetricsRegistry, scheduler: Scheduler): void {
+function registerSchedulerMetrics(registry: MetricsRegistry, thread: ComponentsThread): void {
   new Gauge({
     name: 'scheduler_schedule_attempts_total',
     help: 'Number of attempts to schedule pods, by the result.',
     labelNames: ['result', 'profile'],
     registers: [registry],
-    collect() {
-      const m = scheduler.metrics();
-      this.set({ result: 'scheduled', profile: scheduler.name }, m.attempts.scheduled);
-      this.set({ result: 'unschedulable', profile: scheduler.name }, m.attempts.unschedulable);
-      this.set({ result: 'error', profile: scheduler.name }, m.attempts.error);
+    async collect() {
+      const f = await thread.schedulerFigures();
+      if (!f) return;
+      this.set({ result: 'scheduled', profile: f.name }, f.metrics.attempts.scheduled);
+      this.set({ result: 'unschedulable', profile: f.name }, f.metrics.attempts.unschedulable);
+      this.set({ result: 'error', profile: f.name }, f.metrics.attempts.error);
     },
   });
   new Gauge({
@@ -347,8 +327,9 @@ function registerSchedulerMetrics(registry: MetricsRegistry, scheduler: Schedule
     help: 'Number of pending pods, by the queue type.',
     labelNames: ['queue'],
     registers: [registry],
-    collect() {
-      const q = scheduler.metrics().queue;
+    async collect() {
+      const q = (await thread.schedulerFigures())?.metrics.queue;
+      if (!q) return;
       this.set({ queue: 'active' }, q.active);
       this.set({ queue: 'backoff' }, q.backoff);
       this.set({ queue: 'unschedulable' }, q.unschedulable);
@@ -359,9 +340,9 @@ function registerSchedulerMetrics(registry: MetricsRegistry, scheduler: Schedule
     help: 'Scheduling attempt (one scheduling cycle) duration quantiles over the last 16384 attempts.',
     labelNames: ['quantile'],
     registers: [registry],
-    collect() {
-      const l = scheduler.metrics().latencyMs;
-      if (!l.count) return;
+    async collect() {
+      const l = (await thread.schedulerFigures())?.metrics.latencyMs;
+      if (!l?.count) return;
       this.set({ quantile: '0.5' }, l.p50 / 1000);
       this.set({ quantile: '0.99' }, l.p99 / 1000);
       this.set({ quantile: '1' }, l.max / 1000);

@@ -42,9 +42,13 @@ export interface RawWatchEvent {
 
 type State = 'open' | 'closed';
 
+/** Kept-alive connections per client for ordinary requests. */
+const MAX_SOCKETS = 32;
+
 export class RESTClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  private readonly watchAgent: http.Agent;
   private readonly secure: boolean;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
@@ -54,9 +58,12 @@ export class RESTClient {
     this.base = new URL(config.server);
     this.secure = this.base.protocol === 'https:';
     if (!this.secure && this.base.protocol !== 'http:') throw new TypeError(`unsupported server URL ${config.server}`);
-    this.agent = this.secure
-      ? new https.Agent({ keepAlive: true, ca: config.caPem, cert: config.certPem, key: config.keyPem, maxFreeSockets: 16 })
-      : new http.Agent({ keepAlive: true, maxFreeSockets: 16 });
+    // A bounded pool of kept-alive connections: requests beyond it queue for a free socket
+    // instead of paying a TLS handshake each (watches hold their sockets for their lifetime, so
+    // they do not count against the pool).
+    const pool = { keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, scheduling: 'lifo' as const };
+    this.agent = this.secure ? new https.Agent({ ...pool, ca: config.caPem, cert: config.certPem, key: config.keyPem }) : new http.Agent(pool);
+    this.watchAgent = this.secure ? new https.Agent({ keepAlive: false, ca: config.caPem, cert: config.certPem, key: config.keyPem }) : new http.Agent({ keepAlive: false });
     this.headers = { 'user-agent': config.userAgent ?? 'k8ts-client' };
     if (config.bearerToken) this.headers.authorization = `Bearer ${config.bearerToken}`;
     this.timeoutMs = config.timeoutMs ?? 60_000;
@@ -114,6 +121,7 @@ export class RESTClient {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 
   private send(opts: RequestOptions, streaming: boolean): Promise<http.IncomingMessage> {
@@ -134,7 +142,7 @@ export class RESTClient {
     }
     const lib = this.secure ? https : http;
     return new Promise((resolve, reject) => {
-      const req = lib.request(url, { method: opts.method, headers, agent: this.agent, signal: opts.signal }, resolve);
+      const req = lib.request(url, { method: opts.method, headers, agent: streaming ? this.watchAgent : this.agent, signal: opts.signal }, resolve);
       if (!streaming) {
         req.setTimeout(this.timeoutMs, () => req.destroy(new TransportError(`${opts.method} ${opts.path}: no answer within ${this.timeoutMs} ms`)));
       }
