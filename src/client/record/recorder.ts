@@ -39,6 +39,8 @@ const AGGREGATE_MAX_EVENTS = 10;
 const AGGREGATE_WINDOW_MS = 10 * 60 * 1000;
 /** Writes waiting beyond this are dropped, as upstream's bounded channel does. */
 const MAX_PENDING = 1000;
+/** Event writes in flight at once (different events; repeats of one event go in order). */
+const MAX_CONCURRENT = 8;
 
 interface Seen {
   name: string;
@@ -73,8 +75,12 @@ export class EventBroadcaster {
   private readonly cacheSize: number;
   private readonly seen = new Map<string, Seen>();
   private readonly similar = new Map<string, Similar>();
-  private chain: Promise<void> = Promise.resolve();
+  /** Writes not yet finished, by correlation key: a key's writes go in order, keys in parallel. */
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly outstanding = new Set<Promise<void>>();
   private pending = 0;
+  private active = 0;
+  private readonly slots: (() => void)[] = [];
   private closed = false;
 
   constructor(
@@ -91,14 +97,14 @@ export class EventBroadcaster {
   }
 
   /** Resolves once every event recorded so far has been written (or failed). */
-  flush(): Promise<void> {
-    return this.chain;
+  async flush(): Promise<void> {
+    while (this.outstanding.size) await Promise.all(this.outstanding);
   }
 
   /** Stops accepting events and waits for the ones in flight. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.chain;
+    await this.flush();
   }
 
   private record(source: EventSource, ref: ObjectReference, type: EventType, reason: string, message: string): void {
@@ -121,12 +127,29 @@ export class EventBroadcaster {
     if (combined) message = `(combined from similar events): ${message}`;
     const key = combined ? `${objKey}\u0000(combined)` : `${objKey}\u0000${message}`;
     this.pending++;
-    this.chain = this.chain
-      .then(() => this.write(key, source, ref, type, reason, message, now))
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const p: Promise<void> = prev
+      .then(() => this.withSlot(() => this.write(key, source, ref, type, reason, message, now)))
       .catch((e: unknown) => this.log.warn({ err: e instanceof Error ? e.message : String(e), reason, object: ref.name }, 'could not write event'))
       .finally(() => {
         this.pending--;
+        this.outstanding.delete(p);
+        if (this.tails.get(key) === p) this.tails.delete(key);
       });
+    this.tails.set(key, p);
+    this.outstanding.add(p);
+  }
+
+  /** Runs `fn` once fewer than MAX_CONCURRENT writes are in flight. */
+  private async withSlot(fn: () => Promise<void>): Promise<void> {
+    if (this.active >= MAX_CONCURRENT) await new Promise<void>((r) => this.slots.push(r));
+    this.active++;
+    try {
+      await fn();
+    } finally {
+      this.active--;
+      this.slots.shift()?.();
+    }
   }
 
   private async write(key: string, source: EventSource, ref: ObjectReference, type: EventType, reason: string, message: string, nowMs: number): Promise<void> {
