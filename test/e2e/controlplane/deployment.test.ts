@@ -19,7 +19,7 @@ describe('Deployment lifecycle (seed 000)', { skip: NOT_BUILT }, () => {
   });
 
   it('runs the seed manifest, scales, updates, and walks the history', async () => {
-    assert.equal((await kubectlOk(server, ['apply', '-f', '-'], { input: SEED })).trim(), 'deployment.apps/kube-app created');
+    assert.equal((await kubectlOk(server, ['apply', '-f', '-'], { input: SEED })).trim(), 'deployment.extensions/kube-app created');
     assert.match(await kubectlOk(server, ['rollout', 'status', 'deployment/kube-app', '--timeout=60s']), /deployment "kube-app" successfully rolled out/);
     const deploy = parseTable(await kubectlOk(server, ['get', 'deployments']));
     assert.deepEqual(deploy.headers, ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
@@ -114,6 +114,33 @@ spec:
     } finally {
       watch.close();
     }
+  });
+
+  it('pauses, resumes and restarts a rollout', async () => {
+    await kubectlOk(server, ['create', 'deployment', 'pz', '--image=busybox:1', '--replicas=2']);
+    await kubectlOk(server, ['rollout', 'status', 'deployment/pz', '--timeout=60s']);
+    const replicaSets = async () => parseTable(await kubectlOk(server, ['get', 'rs', '-l', 'app=pz'])).rows.length;
+    assert.equal((await kubectlOk(server, ['rollout', 'pause', 'deployment/pz'])).trim(), 'deployment.apps/pz paused');
+    await kubectlOk(server, ['set', 'image', 'deployment/pz', 'busybox=busybox:2']);
+    const paused = await waitFor(
+      async () => {
+        const d = await getJson<{ status: { conditions?: { type: string; reason: string }[] } }>(server, ['get', 'deployment', 'pz']);
+        return d.status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'DeploymentPaused');
+      },
+      { timeoutMs: 30_000, description: 'Progressing condition DeploymentPaused' },
+    );
+    assert.ok(paused);
+    assert.equal(await replicaSets(), 1, 'a paused deployment does not roll out');
+    assert.equal((await kubectlOk(server, ['rollout', 'resume', 'deployment/pz'])).trim(), 'deployment.apps/pz resumed');
+    await kubectlOk(server, ['rollout', 'status', 'deployment/pz', '--timeout=60s']);
+    assert.equal(await replicaSets(), 2);
+    assert.equal((await kubectlOk(server, ['rollout', 'restart', 'deployment/pz'])).trim(), 'deployment.apps/pz restarted');
+    await kubectlOk(server, ['rollout', 'status', 'deployment/pz', '--timeout=60s']);
+    assert.equal(await replicaSets(), 3);
+    assert.match(await kubectlOk(server, ['get', 'deployment', 'pz', '-o', 'jsonpath={.spec.template.metadata.annotations}']), /kubectl\.kubernetes\.io\/restartedAt/);
+    assert.match(await kubectlOk(server, ['rollout', 'history', 'deployment/pz']), /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n3\s+<none>\n/);
+    await waitRunning(server, 'app=pz', 2);
+    await kubectlOk(server, ['delete', 'deployment', 'pz']);
   });
 
   it('deletes a Deployment with its ReplicaSets and pods', async () => {
