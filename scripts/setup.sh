@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   ca-certificates
   python3-kubernetes # client compatibility tests (the official Python client)
+  # The node agent: a private containerd with runc, Debian's CNI plugins, iptables for the
+  # service proxy, and busybox-static from which k8ts builds its pause and busybox images.
+  containerd runc containernetworking-plugins iptables busybox-static
 )
-# Needed once containers, networking and the etcd datastore land; not installed yet.
-DEBIAN_PACKAGES_LATER=(containerd runc containernetworking-plugins iptables busybox-static etcd-server)
 
 log() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
