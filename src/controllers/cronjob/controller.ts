@@ -18,7 +18,7 @@ import { getControllerOf, newControllerRef } from '../shared/controller-ref.js';
 import { objectKey } from '../shared/podutil.js';
 import type { Controller, ControllerContext, SyncResult } from '../shared/types.js';
 import { WorkerPool } from '../shared/workers.js';
-import { formatRFC3339, isValidTimeZone, localZoneName, parseSchedule, type Schedule } from './cron.js';
+import { formatRFC3339, isValidTimeZone, localZoneName, parseSchedule, type Schedule } from '../../machinery/cron.js';
 
 export const NAME = 'cronjob-controller';
 export const CRONJOB_SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';

@@ -4,7 +4,7 @@
 import type { CronJob, CronJobSpec } from 'kubernetes-types/batch/v1.js';
 import { Path, invalid, notSupported, required, type ErrorList } from '../../../machinery/field.js';
 import { nonNegative } from '../../apps/v1/util.js';
-import { CronParseError, isKnownTimeZone, parseCronSchedule } from './cron.js';
+import { CronParseError, isValidTimeZone, parseSchedule } from '../../../machinery/cron.js';
 import { setDefaultsJobSpec, validateJobTemplateSpec } from './job.js';
 
 export function setDefaultsCronJob(cj: CronJob): void {
@@ -21,7 +21,7 @@ export function setDefaultsCronJob(cj: CronJob): void {
 function validateSchedule(schedule: string, allowTZ: boolean, timeZone: string | undefined, path: Path): ErrorList {
   const errs: ErrorList = [];
   try {
-    parseCronSchedule(schedule);
+    parseSchedule(schedule, 'UTC');
   } catch (e) {
     if (!(e instanceof CronParseError)) throw e;
     errs.push(invalid(path, schedule, e.message));
@@ -47,7 +47,7 @@ export function validateTimeZone(tz: string | undefined | null, path: Path): Err
   if (tz.toLowerCase() === 'local') {
     errs.push(invalid(path, tz, 'timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones'));
   }
-  if (!isKnownTimeZone(tz)) errs.push(invalid(path, tz, `unknown time zone ${tz}`));
+  if (!isValidTimeZone(tz)) errs.push(invalid(path, tz, `unknown time zone ${tz}`));
   return errs;
 }
 

@@ -4,7 +4,6 @@ import type { GroupVersionKinds } from '../../scheme.js';
 import { setDefaultsCronJob, validateCronJob, validateCronJobUpdate } from './cronjob.js';
 import { setDefaultsJob, validateJob, validateJobStatusUpdate, validateJobUpdate } from './job.js';
 
-export * from './cron.js';
 export * from './cronjob.js';
 export * from './job.js';
 

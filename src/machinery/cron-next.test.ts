@@ -1,13 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CronParseError, isKnownTimeZone, parseCronSchedule } from './cron.js';
+import { CronParseError, isValidTimeZone, parseSchedule } from './cron.js';
+
+// Date-based views of parseSchedule: `next(after, zone)` as the CronJob controller asks.
+const isKnownTimeZone = isValidTimeZone;
+const parseCronSchedule = (spec: string) => ({
+  next(after: Date, zone = 'UTC'): Date | undefined {
+    const t = parseSchedule(spec, zone).next(after.getTime());
+    return t === undefined ? undefined : new Date(t);
+  },
+});
 
 const iso = (d: Date | undefined) => d?.toISOString();
 
 test('parse errors carry robfig/cron messages', () => {
   const msg = (s: string) => {
     try {
-      parseCronSchedule(s);
+      parseSchedule(s, 'UTC');
     } catch (e) {
       assert.ok(e instanceof CronParseError);
       return e.message;
