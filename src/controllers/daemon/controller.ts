@@ -16,7 +16,7 @@ import { getScaledValueFromIntOrPercent } from '../../machinery/intstr.js';
 import { selectorFromLabelSelector, type Selector } from '../../machinery/labels.js';
 import type { Logger } from '../../logging/index.js';
 import type { DeepMutable } from '../../util/mutable.js';
-import { claimObjects, getControllerOf, newControllerRef } from '../shared/controller-ref.js';
+import { claimObjects, getControllerOf, newControllerRef, ownersSelecting, resolveControllerRef } from '../shared/controller-ref.js';
 import { Expectations } from '../shared/expectations.js';
 import {
   sortedJSON,
@@ -143,23 +143,12 @@ export class DaemonSetsController implements Controller {
   }
 
   private resolve(namespace: string | undefined, ref: OwnerReference): DaemonSetObject | undefined {
-    if (ref.kind !== 'DaemonSet') return undefined;
-    const ds = this.dsLister.get(namespace, ref.name);
-    return ds && ds.metadata?.uid === ref.uid ? ds : undefined;
+    return resolveControllerRef(this.dsLister, namespace, ref, 'DaemonSet');
   }
 
   /** DaemonSets whose selector matches an orphan pod (getDaemonSetsForPod). */
   private setsForOrphan(pod: PodObject): DaemonSetObject[] {
-    const labels = pod.metadata?.labels;
-    if (!labels) return [];
-    return this.dsLister.list(pod.metadata?.namespace ?? '').filter((ds) => {
-      try {
-        const sel = selectorFromLabelSelector(ds.spec?.selector);
-        return !sel.empty() && sel.matches(labels);
-      } catch {
-        return false;
-      }
-    });
+    return ownersSelecting(this.dsLister, pod);
   }
 
   private onPodAdd(pod: PodObject): void {

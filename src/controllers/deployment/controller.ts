@@ -19,7 +19,7 @@ import type { KubeObject } from '../../client/rest/resource.js';
 import { isStatusError } from '../../machinery/errors.js';
 import { selectorFromLabelSelector, type Selector } from '../../machinery/labels.js';
 import type { Logger } from '../../logging/index.js';
-import { claimObjects, getControllerOf, newControllerRef } from '../shared/controller-ref.js';
+import { claimObjects, getControllerOf, newControllerRef, ownersSelecting, resolveControllerRef } from '../shared/controller-ref.js';
 import { objectKey } from '../shared/podutil.js';
 import type { Controller, ControllerContext, SyncResult } from '../shared/types.js';
 import { WorkerPool } from '../shared/workers.js';
@@ -273,27 +273,12 @@ export class DeploymentController implements Controller {
   }
 
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference): DeploymentObject | undefined {
-    if (ref.kind !== DEPLOYMENT_KIND.kind) return undefined;
-    const d = this.dLister.get(namespace, ref.name);
-    return d && d.metadata?.uid === ref.uid ? d : undefined;
+    return resolveControllerRef(this.dLister, namespace, ref, DEPLOYMENT_KIND.kind);
   }
 
   /** Deployments whose selector matches the ReplicaSet (an empty selector matches nothing here). */
   private getDeploymentsForReplicaSet(rs: ReplicaSetObject): DeploymentObject[] {
-    const labels = rs.metadata?.labels;
-    if (!labels || Object.keys(labels).length === 0) return [];
-    const out: DeploymentObject[] = [];
-    for (const d of this.dLister.list(rs.metadata?.namespace)) {
-      let sel: Selector;
-      try {
-        sel = selectorFromLabelSelector(d.spec?.selector);
-      } catch {
-        continue;
-      }
-      if (sel.empty() || !sel.matches(labels)) continue;
-      out.push(d);
-    }
-    return out;
+    return ownersSelecting(this.dLister, rs);
   }
 
   // ---- sync (deployment_controller.go syncDeployment)

@@ -17,7 +17,7 @@ import { JOBS, PODS } from '../../client/resources.js';
 import type { Logger } from '../../logging/index.js';
 import { selectorFromLabelSelector, type Selector } from '../../machinery/labels.js';
 import type { DeepMutable } from '../../util/mutable.js';
-import { getControllerOf, newControllerRef } from '../shared/controller-ref.js';
+import { getControllerOf, newControllerRef, ownersSelecting, resolveControllerRef } from '../shared/controller-ref.js';
 import { Expectations } from '../shared/expectations.js';
 import { PodControl } from '../shared/pod-control.js';
 import { compareForDeletion, isPodActive, isPodReady, isPodTerminal, objectKey, type PodObject } from '../shared/podutil.js';
@@ -173,22 +173,12 @@ export class JobController implements Controller {
   }
 
   private resolveControllerRef(namespace: string | undefined, ref: { kind: string; name: string; uid: string }): JobObject | undefined {
-    if (ref.kind !== 'Job') return undefined;
-    const job = this.jobLister.get(namespace, ref.name);
-    return job?.metadata?.uid === ref.uid ? job : undefined;
+    return resolveControllerRef(this.jobLister, namespace, ref, 'Job');
   }
 
   /** Jobs in the pod's namespace whose selector matches it (for orphans to be adopted). */
   private podJobs(pod: PodObject): JobObject[] {
-    const labels = pod.metadata?.labels ?? {};
-    return this.jobLister.list(pod.metadata?.namespace).filter((j) => {
-      try {
-        const sel = selectorFromLabelSelector(j.spec?.selector);
-        return !sel.empty() && sel.matches(labels);
-      } catch {
-        return false;
-      }
-    });
+    return ownersSelecting(this.jobLister, pod);
   }
 
   private onPodAdd(pod: PodObject): void {

@@ -3,10 +3,10 @@
 // the one controller that manages it, and claiming — adopting orphans that match the owner's
 // selector and releasing owned objects that no longer match.
 
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { LabelSelector, OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject, ResourceClient } from '../../client/rest/resource.js';
 import { isNotFound } from '../../client/rest/errors.js';
-import type { Selector } from '../../machinery/labels.js';
+import { selectorFromLabelSelector, type Selector } from '../../machinery/labels.js';
 
 export interface OwnerKind {
   apiVersion: string;
@@ -99,4 +99,37 @@ export async function claimObjects<T extends KubeObject>(objects: readonly T[], 
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new AggregateError(errors, errors.map((e) => e.message).join('; '));
   return claimed;
+}
+
+/** What owner lookups need of a lister. */
+interface OwnerLister<O extends KubeObject> {
+  get(namespace: string | undefined, name: string): O | undefined;
+  list(namespace?: string): O[];
+}
+
+/**
+ * The owner a controller reference names (upstream resolveControllerRef): of `kind`, present in
+ * the cache, and the same object (uid), else undefined.
+ */
+export function resolveControllerRef<O extends KubeObject>(lister: OwnerLister<O>, namespace: string | undefined, ref: Pick<OwnerReference, 'kind' | 'name' | 'uid'> | undefined, kind: string): O | undefined {
+  if (!ref || ref.kind !== kind) return undefined;
+  const owner = lister.get(namespace, ref.name);
+  return owner && owner.metadata?.uid === ref.uid ? owner : undefined;
+}
+
+/**
+ * Owners in the object's namespace whose label selector (`spec.selector` by default) selects
+ * it — who may adopt an orphan. An empty or invalid selector selects nothing.
+ */
+export function ownersSelecting<O extends KubeObject>(lister: OwnerLister<O>, obj: KubeObject, selectorOf: (o: O) => LabelSelector | undefined = (o) => (o as { spec?: { selector?: LabelSelector } }).spec?.selector): O[] {
+  const labels = obj.metadata?.labels;
+  if (!labels || Object.keys(labels).length === 0) return [];
+  return lister.list(obj.metadata?.namespace ?? '').filter((o) => {
+    try {
+      const sel = selectorFromLabelSelector(selectorOf(o));
+      return !sel.empty() && sel.matches(labels);
+    } catch {
+      return false;
+    }
+  });
 }

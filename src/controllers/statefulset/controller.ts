@@ -12,7 +12,7 @@ import { CONTROLLERREVISIONS, PERSISTENTVOLUMECLAIMS, PODS, STATEFULSETS } from 
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/rest/errors.js';
 import { selectorFromLabelSelector, type Selector } from '../../machinery/labels.js';
 import type { DeepMutable } from '../../util/mutable.js';
-import { claimObjects, getControllerOf, newControllerRef } from '../shared/controller-ref.js';
+import { claimObjects, getControllerOf, newControllerRef, ownersSelecting, resolveControllerRef } from '../shared/controller-ref.js';
 import {
   applyRevision,
   CONTROLLER_REVISION_HASH_LABEL,
@@ -127,23 +127,12 @@ export class StatefulSetController implements Controller {
   // ---- event handlers (enqueue only)
 
   private ownerOf(pod: PodObject, ref: OwnerReference): StatefulSetObject | undefined {
-    if (ref.kind !== 'StatefulSet') return undefined;
-    const set = this.setLister.get(pod.metadata?.namespace, ref.name);
-    return set && set.metadata?.uid === ref.uid ? set : undefined;
+    return resolveControllerRef(this.setLister, pod.metadata?.namespace, ref, 'StatefulSet');
   }
 
   /** Sets whose selector matches an orphan (upstream getStatefulSetsForPod). */
   private setsForOrphan(pod: PodObject): StatefulSetObject[] {
-    const labels = pod.metadata?.labels;
-    if (!labels) return [];
-    return this.setLister.list(pod.metadata?.namespace ?? '').filter((s) => {
-      try {
-        const sel = selectorFromLabelSelector(s.spec?.selector);
-        return !sel.empty() && sel.matches(labels);
-      } catch {
-        return false;
-      }
-    });
+    return ownersSelecting(this.setLister, pod);
   }
 
   private onPodAdd(pod: PodObject): void {
