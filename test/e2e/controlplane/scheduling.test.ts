@@ -3,7 +3,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { NOT_BUILT, kubectl, kubectlOk, startServer, waitFor, type Server } from '../harness.js';
-import { parseTable, rowOf } from '../api/util.js';
+import { api, parseTable, rowOf } from '../api/util.js';
 import { pods, squash, waitDescribe, waitRunning } from './util.js';
 
 const pod = (name: string, extra: string, labels = `app: ${name}`) => `apiVersion: v1
@@ -122,5 +122,29 @@ spec:
     const moved = await waitRunning(server, 'app=web', 4);
     assert.ok(moved.every((p) => p.node !== victimNode), 'pods moved off the drained node');
     assert.equal(rowOf(parseTable(await kubectlOk(server, ['get', 'nodes'])), victimNode).STATUS, 'Ready,SchedulingDisabled');
+  });
+
+  it('evicts only what a PodDisruptionBudget allows', async () => {
+    await kubectlOk(server, ['uncordon', 'sim-0001', 'sim-0002', 'sim-0003']);
+    await kubectlOk(server, ['create', 'deployment', 'guarded', '--image=busybox', '--replicas=3']);
+    const running = await waitRunning(server, 'app=guarded', 3);
+    await kubectlOk(server, ['create', 'poddisruptionbudget', 'guard', '--selector=app=guarded', '--min-available=2']);
+    await waitFor(async () => (await kubectlOk(server, ['get', 'pdb', 'guard', '-o', 'jsonpath={.status.disruptionsAllowed}'])).trim() === '1', {
+      timeoutMs: 30_000,
+      description: 'the budget allows one disruption',
+    });
+    const evict = (pod: string) =>
+      api(server, 'POST', `/api/v1/namespaces/default/pods/${pod}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: 'default' } });
+    // Two evictions at once: exactly one may pass.
+    const [a, b] = await Promise.all([evict(running[0]!.name), evict(running[1]!.name)]);
+    assert.deepEqual([a.status, b.status].sort(), [201, 429], `${a.body}\n${b.body}`);
+    const refused = JSON.parse(a.status === 429 ? a.body : b.body) as { reason: string; message: string; details: { causes: { reason: string; message: string }[] } };
+    assert.equal(refused.reason, 'TooManyRequests');
+    assert.equal(refused.message, "Cannot evict pod as it would violate the pod's disruption budget.");
+    assert.match(refused.details.causes[0]!.message, /^The disruption budget guard needs 2 healthy pods and has \d currently$/);
+    // The budget recovers once the replacement runs; a drain then proceeds pod by pod.
+    await waitRunning(server, 'app=guarded', 3);
+    await kubectlOk(server, ['delete', 'pdb', 'guard']);
+    await kubectlOk(server, ['delete', 'deployment', 'guarded']);
   });
 });

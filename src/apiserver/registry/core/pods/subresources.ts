@@ -11,7 +11,7 @@ import type { ApiObject } from '../../../../api/scheme.js';
 import { type HandlerContext, type SubresourceHandler } from '../../../endpoints/resource.js';
 import { parseBody, isPlainObject } from '../../../endpoints/codec.js';
 import { writeBody, successStatus } from '../../../endpoints/response.js';
-import type { GenericStore } from '../../generic/store.js';
+import type { GenericStore, RequestContext } from '../../generic/store.js';
 import { nowTime } from '../../generic/store.js';
 
 /** Assigns a pod to a node (upstream pkg/registry/core/pod/storage BindingREST.setPodHostAndAnnotations). */
@@ -83,16 +83,65 @@ export function podEvictionHandler(pods: GenericStore, pdbs: GenericStore): Subr
           throw new StatusError(500, 'InternalError', 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
         }
         const pdb = matching[0];
-        if (pdb && (pdb.status?.disruptionsAllowed ?? 0) <= 0) {
-          const err = newTooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', 0);
-          err.details!.causes = [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata?.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently` }];
-          throw err;
-        }
+        if (pdb) await checkAndDecrement(pdbs, ctx, pdb.metadata?.name ?? '', hc.ri.name);
       }
       await pods.delete(ctx, hc.ri.name, { ...(body.deleteOptions ?? {}) });
       writeBody(hc.res, 201, successStatus(), 'json');
     },
   };
+}
+
+/** Upstream MaxDisruptedPodSize: evictions the disruption controller has not confirmed yet. */
+const MAX_DISRUPTED_PODS = 2000;
+
+function budgetError(message: string, cause: string): StatusError {
+  const err = newTooManyRequests(message, 0);
+  err.details!.causes = [{ reason: 'DisruptionBudget', message: cause }];
+  return err;
+}
+
+/**
+ * Takes one disruption from the budget before the pod is deleted (upstream checkAndDecrement):
+ * the budget must be up to date and allow a disruption; the pod is recorded in
+ * status.disruptedPods and disruptionsAllowed goes down by one, under optimistic concurrency, so
+ * concurrent evictions (kubectl drain) can never exceed the budget. A dry run changes nothing.
+ */
+async function checkAndDecrement(pdbs: GenericStore, ctx: RequestContext, pdbName: string, podName: string): Promise<void> {
+  await pdbs.update(
+    ctx,
+    pdbName,
+    (current) => {
+      if (!current) throw new StatusError(404, 'NotFound', `poddisruptionbudgets.policy "${pdbName}" not found`, { name: pdbName, group: 'policy', kind: 'poddisruptionbudgets' });
+      const pdb = structuredClone(current) as ApiObject & { status?: { observedGeneration?: number; disruptionsAllowed?: number; desiredHealthy?: number; currentHealthy?: number; disruptedPods?: Record<string, string>; conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; observedGeneration?: number }[] } };
+      const status = (pdb.status ??= {});
+      const generation = (pdb.metadata?.generation as number | undefined) ?? 0;
+      if ((status.observedGeneration ?? 0) < generation) {
+        throw budgetError("Cannot evict pod as it would violate the pod's disruption budget.", `The disruption budget ${pdbName} is still being processed by the server.`);
+      }
+      const allowed = status.disruptionsAllowed ?? 0;
+      if (allowed < 0) throw new StatusError(403, 'Forbidden', 'pdb disruptions allowed is negative');
+      if (Object.keys(status.disruptedPods ?? {}).length > MAX_DISRUPTED_PODS) {
+        throw new StatusError(403, 'Forbidden', 'DisruptedPods map too big - too many evictions not confirmed by PDB controller');
+      }
+      if (allowed === 0) {
+        throw budgetError("Cannot evict pod as it would violate the pod's disruption budget.", `The disruption budget ${pdbName} needs ${status.desiredHealthy ?? 0} healthy pods and has ${status.currentHealthy ?? 0} currently`);
+      }
+      status.disruptionsAllowed = allowed - 1;
+      if (status.disruptionsAllowed === 0) {
+        const now = nowTime();
+        const conds = (status.conditions ??= []);
+        const c = conds.find((x) => x.type === 'DisruptionAllowed');
+        const next = { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: status.observedGeneration };
+        if (c) {
+          if (c.status !== 'False') c.lastTransitionTime = now;
+          Object.assign(c, next);
+        } else conds.push({ ...next, lastTransitionTime: now });
+      }
+      status.disruptedPods = { ...(status.disruptedPods ?? {}), [podName]: nowTime() };
+      return pdb;
+    },
+    { subresource: 'status' },
+  );
 }
 
 /** What each streaming subresource is called in the simulated-node error. */
