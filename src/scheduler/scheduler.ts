@@ -258,6 +258,7 @@ export class Scheduler {
     }
     const expired = this.cache.cleanupExpiredAssumedPods();
     if (expired) this.log.warn({ count: expired }, 'assumed pods expired without being confirmed');
+    this.cache.cleanupIdleCountIndexes();
   }
 
   // ---- scheduling (upstream schedule_one.go)

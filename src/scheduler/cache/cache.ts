@@ -8,7 +8,14 @@
 
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeInfoLister } from '../framework/interface.js';
-import { NodeInfo, PodInfo, type ImageStateSummary } from '../framework/types.js';
+import type { Labels } from '../../machinery/labels.js';
+import { ExistingTermGroup, PodCountIndex, topologyPairKey, type ExistingTermKind, type PodPredicate } from '../framework/pod-counts.js';
+import { NodeInfo, PodInfo, type AffinityTerm, type ImageStateSummary } from '../framework/types.js';
+
+/** At most this many pod count indexes are kept; the least recently used goes first. */
+const MAX_POD_COUNT_INDEXES = 64;
+/** An index no cycle asked for within this long is dropped by cleanup, ms. */
+const POD_COUNT_INDEX_IDLE_MS = 5 * 60_000;
 
 interface PodState {
   pi: PodInfo;
@@ -38,6 +45,19 @@ export class SchedulerCache implements NodeInfoLister {
   private readonly withAffinity = new Set<NodeInfo>();
   private readonly withAntiAffinity = new Set<NodeInfo>();
   private readonly images = new Map<string, ImageState>();
+  /** Placed pods by namespace (uid → pod and node), to build a new count index. */
+  private readonly nsPods = new Map<string, Map<string, { pi: PodInfo; nodeName: string }>>();
+  /** Count indexes by `namespace\0key`, and the ones each namespace's pods must update. */
+  private readonly countIndexes = new Map<string, PodCountIndex>();
+  private readonly countIndexesByNs = new Map<string, Set<PodCountIndex>>();
+  private readonly crossNsCountIndexes = new Set<PodCountIndex>();
+  /** The (anti-)affinity terms of placed pods, grouped by term, per kind. */
+  private readonly termGroups: Record<ExistingTermKind, Map<string, ExistingTermGroup>> = {
+    requiredAffinity: new Map(),
+    requiredAntiAffinity: new Map(),
+    preferredAffinity: new Map(),
+    preferredAntiAffinity: new Map(),
+  };
 
   constructor(
     /** How long an assumed pod whose binding finished may wait for the informer, ms. */
@@ -68,6 +88,125 @@ export class SchedulerCache implements NodeInfoLister {
     return this.images.get(image)?.nodes.size ?? 0;
   }
 
+  /**
+   * Per-node counts of the placed pods (assumed ones included) of `namespace` (undefined = all
+   * namespaces) that `matches` picks. `key` must identify the predicate: the first call builds the
+   * index from all pods once, later calls with the same key get it kept up to date.
+   */
+  podCounts(key: string, namespace: string | undefined, matches: PodPredicate): PodCountIndex {
+    const full = `${namespace ?? '*'}\u0000${key}`;
+    let ix = this.countIndexes.get(full);
+    if (!ix) {
+      ix = new PodCountIndex(full, namespace, matches);
+      const scan = (m: ReadonlyMap<string, { pi: PodInfo; nodeName: string }>): void => {
+        for (const { pi, nodeName } of m.values()) if (ix!.matches(pi.pod)) ix!.bump(nodeName, 1);
+      };
+      if (namespace === undefined) {
+        for (const m of this.nsPods.values()) scan(m);
+        this.crossNsCountIndexes.add(ix);
+      } else {
+        const m = this.nsPods.get(namespace);
+        if (m) scan(m);
+        let set = this.countIndexesByNs.get(namespace);
+        if (!set) this.countIndexesByNs.set(namespace, (set = new Set()));
+        set.add(ix);
+      }
+      this.countIndexes.set(full, ix);
+      if (this.countIndexes.size > MAX_POD_COUNT_INDEXES) {
+        let lru: PodCountIndex | undefined;
+        for (const c of this.countIndexes.values()) if (c !== ix && (!lru || c.lastUsed < lru.lastUsed)) lru = c;
+        if (lru) this.dropCountIndex(lru);
+      }
+    }
+    ix.lastUsed = this.now();
+    return ix;
+  }
+
+  /** The distinct terms of this kind on placed pods, with per-domain pod counts. */
+  existingTerms(kind: ExistingTermKind): Iterable<ExistingTermGroup> {
+    return this.termGroups[kind].values();
+  }
+
+  private countTerms(pi: PodInfo, labels: Labels | undefined, d: number): void {
+    if (!labels || !pi.hasAffinity) return;
+    this.countTermsOf('requiredAffinity', pi.requiredAffinityTerms, labels, d);
+    this.countTermsOf('requiredAntiAffinity', pi.requiredAntiAffinityTerms, labels, d);
+    this.countTermsOf('preferredAffinity', pi.preferredAffinityTerms, labels, d);
+    this.countTermsOf('preferredAntiAffinity', pi.preferredAntiAffinityTerms, labels, d);
+  }
+
+  private countTermsOf(kind: ExistingTermKind, terms: readonly AffinityTerm[], labels: Labels, d: number): void {
+    const groups = this.termGroups[kind];
+    for (const t of terms) {
+      const v = labels[t.topologyKey];
+      if (v === undefined) continue;
+      let g = groups.get(t.key);
+      if (!g) {
+        if (d < 0) continue;
+        groups.set(t.key, (g = new ExistingTermGroup(kind, t)));
+      }
+      g.bump(topologyPairKey(t.topologyKey, v), d);
+      if (g.pairs.size === 0) groups.delete(t.key);
+    }
+  }
+
+  /**
+   * The index's matching pods summed per value of `topologyKey` over the existing nodes that
+   * carry the key; built once from the index, then kept up to date.
+   */
+  podCountsByDomain(ix: PodCountIndex, topologyKey: string): ReadonlyMap<string, number> {
+    let m = ix.domains.get(topologyKey);
+    if (!m) {
+      m = new Map();
+      for (const [name, n] of ix.counts) {
+        const v = this.get(name)?.node?.metadata?.labels?.[topologyKey];
+        if (v !== undefined) m.set(v, (m.get(v) ?? 0) + n);
+      }
+      ix.domains.set(topologyKey, m);
+    }
+    return m;
+  }
+
+  /** A node's labels change (or it comes or goes): move its pods' domain counts. */
+  private moveDomains(name: string, oldLabels: Labels | undefined, newLabels: Labels | undefined): void {
+    if (oldLabels === newLabels) return;
+    for (const ix of this.countIndexes.values()) {
+      if (ix.domains.size === 0) continue;
+      const n = ix.counts.get(name);
+      if (!n) continue;
+      ix.bumpDomains(oldLabels, -n);
+      ix.bumpDomains(newLabels, n);
+    }
+  }
+
+  /** How many count indexes exist (for tests). */
+  get countIndexCount(): number {
+    return this.countIndexes.size;
+  }
+
+  private dropCountIndex(ix: PodCountIndex): void {
+    this.countIndexes.delete(ix.key);
+    if (ix.namespace === undefined) this.crossNsCountIndexes.delete(ix);
+    else {
+      const set = this.countIndexesByNs.get(ix.namespace);
+      set?.delete(ix);
+      if (set?.size === 0) this.countIndexesByNs.delete(ix.namespace);
+    }
+  }
+
+  /** Drops count indexes no cycle used for a while; returns how many. */
+  cleanupIdleCountIndexes(): number {
+    const cutoff = this.now() - POD_COUNT_INDEX_IDLE_MS;
+    let n = 0;
+    for (const ix of [...this.countIndexes.values()]) {
+      if (ix.lastUsed < cutoff) {
+        this.dropCountIndex(ix);
+        n++;
+      }
+    }
+    return n;
+  }
+
   get numNodes(): number {
     return this.nodeList.length;
   }
@@ -83,7 +222,12 @@ export class SchedulerCache implements NodeInfoLister {
     }
     const had = !!ni.node;
     if (had) this.removeImages(ni);
+    // Term counts are per topology domain: move the node's pods to its new labels.
+    const oldLabels = ni.node?.metadata?.labels;
+    for (const pi of ni.podsWithAffinity) this.countTerms(pi, oldLabels, -1);
     ni.setNode(node);
+    for (const pi of ni.podsWithAffinity) this.countTerms(pi, node.metadata?.labels, 1);
+    this.moveDomains(name, oldLabels, node.metadata?.labels);
     this.addImages(ni, node);
     if (!had) {
       this.nodeIndex.set(name, this.nodeList.length);
@@ -100,6 +244,8 @@ export class SchedulerCache implements NodeInfoLister {
     const ni = this.nodes.get(name);
     if (!ni?.node) return;
     this.removeImages(ni);
+    for (const pi of ni.podsWithAffinity) this.countTerms(pi, ni.node.metadata?.labels, -1);
+    this.moveDomains(name, ni.node.metadata?.labels, undefined);
     ni.node = undefined;
     ni.generation++;
     const i = this.nodeIndex.get(name)!;
@@ -220,13 +366,38 @@ export class SchedulerCache implements NodeInfoLister {
     let ni = this.nodes.get(nodeName);
     if (!ni) this.nodes.set(nodeName, (ni = new NodeInfo(nodeName)));
     ni.addPodInfo(pi);
+    this.countTerms(pi, ni.node?.metadata?.labels, 1);
     this.trackAffinity(ni);
+    const ns = pi.pod.metadata?.namespace ?? '';
+    let m = this.nsPods.get(ns);
+    if (!m) this.nsPods.set(ns, (m = new Map()));
+    m.set(pi.uid, { pi, nodeName });
+    this.countPod(pi, ns, nodeName, 1);
+  }
+
+  private countPod(pi: PodInfo, ns: string, nodeName: string, d: number): void {
+    const set = this.countIndexesByNs.get(ns);
+    if (set) for (const ix of set) this.countIn(ix, pi, nodeName, d);
+    for (const ix of this.crossNsCountIndexes) this.countIn(ix, pi, nodeName, d);
+  }
+
+  private countIn(ix: PodCountIndex, pi: PodInfo, nodeName: string, d: number): void {
+    if (!ix.matches(pi.pod)) return;
+    ix.bump(nodeName, d);
+    if (ix.domains.size) ix.bumpDomains(this.get(nodeName)?.node?.metadata?.labels, d);
   }
 
   private unplace(pi: PodInfo, nodeName: string): void {
     const ni = this.nodes.get(nodeName);
     if (!ni) return;
-    ni.removePod(pi.uid);
+    if (ni.removePod(pi.uid)) {
+      this.countTerms(pi, ni.node?.metadata?.labels, -1);
+      const ns = pi.pod.metadata?.namespace ?? '';
+      const m = this.nsPods.get(ns);
+      m?.delete(pi.uid);
+      if (m?.size === 0) this.nsPods.delete(ns);
+      this.countPod(pi, ns, nodeName, -1);
+    }
     this.trackAffinity(ni);
     if (!ni.node && ni.pods.length === 0) this.nodes.delete(nodeName);
   }

@@ -8,6 +8,7 @@ import type { Interface } from '../../client/clientset.js';
 import type { SharedInformerFactory } from '../../client/cache/factory.js';
 import type { EventRecorder } from '../../client/record/recorder.js';
 import type { Logger } from '../../logging/index.js';
+import type { ExistingTermGroup, ExistingTermKind, PodCountIndex, PodPredicate } from './pod-counts.js';
 import type { NodeToStatus, Status } from './status.js';
 import type { NodeInfo, PodInfo } from './types.js';
 
@@ -156,6 +157,15 @@ export interface NodeInfoLister {
   havePodsWithRequiredAntiAffinity(): Iterable<NodeInfo>;
   /** How many nodes list each image (normalised name). */
   imageNumNodes(image: string): number;
+  /**
+   * Per-node counts of the placed pods of `namespace` (undefined = all) that `matches` picks,
+   * kept incrementally; `key` must identify the predicate (see pod-counts.ts).
+   */
+  podCounts(key: string, namespace: string | undefined, matches: PodPredicate): PodCountIndex;
+  /** An index's counts summed per value of `topologyKey` over existing nodes (kept incrementally). */
+  podCountsByDomain(ix: PodCountIndex, topologyKey: string): ReadonlyMap<string, number>;
+  /** The distinct (anti-)affinity terms of this kind on placed pods, with pods per topology domain. */
+  existingTerms(kind: ExistingTermKind): Iterable<ExistingTermGroup>;
 }
 
 /** Pods nominated to run on a node after preemption (upstream PodNominator). */

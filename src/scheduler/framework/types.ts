@@ -3,6 +3,7 @@
 
 import type { Node, Pod, PodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { nothing, selectorFromLabelSelector, type Labels, type Selector } from '../../machinery/labels.js';
+import { selectorKey } from './pod-counts.js';
 import { podRequests, Resource } from './resource.js';
 
 /** A parsed pod (anti-)affinity term (upstream framework.AffinityTerm). */
@@ -13,16 +14,27 @@ export class AffinityTerm {
   readonly namespaceSelector: Selector;
   readonly topologyKey: string;
   readonly weight: number;
+  /** Whether a namespaceSelector is set: then what the term picks depends on namespace labels. */
+  readonly hasNamespaceSelector: boolean;
+  /** Identifies which pods the term picks (namespaces, selectors), without key and weight. */
+  readonly matchKey: string;
+  /** Identifies the whole term: matchKey, topology key and weight. */
+  readonly key: string;
 
   constructor(podNamespace: string, t: PodAffinityTerm, weight = 0) {
     this.selector = safeSelector(t.labelSelector);
+    this.hasNamespaceSelector = !!t.namespaceSelector;
     this.namespaceSelector = t.namespaceSelector ? safeSelector(t.namespaceSelector) : nothing();
     const ns = new Set(t.namespaces ?? []);
     if (ns.size === 0 && !t.namespaceSelector) ns.add(podNamespace);
     this.namespaces = ns;
     this.topologyKey = t.topologyKey;
     this.weight = weight;
+    const nsSel = this.hasNamespaceSelector ? selectorKey(this.namespaceSelector) : '-';
+    this.matchKey = `ns=${[...ns].sort().join(',')} nsSel=${nsSel} sel=${selectorKey(this.selector)}`;
+    this.key = `${this.matchKey} topo=${t.topologyKey} w=${weight}`;
   }
+
 
   /** The term selects `pod` whose namespace carries `nsLabels`. */
   matches(pod: Pod, nsLabels: Labels | undefined): boolean {

@@ -19,6 +19,7 @@ import {
   type PreScorePlugin,
   type ScorePlugin,
 } from '../../framework/interface.js';
+import { topologyPairKey, type ExistingTermKind, type PodCountIndex } from '../../framework/pod-counts.js';
 import { Status } from '../../framework/status.js';
 import type { AffinityTerm, NodeInfo, PodInfo } from '../../framework/types.js';
 
@@ -32,7 +33,7 @@ const HARD_POD_AFFINITY_WEIGHT = 1;
 const PREFILTER_KEY = `PreFilter${NAME}`;
 const PRESCORE_KEY = `PreScore${NAME}`;
 
-const pairKey = (k: string, v: string): string => `${k}\u0000${v}`;
+const pairKey = topologyPairKey;
 
 class Counts extends Map<string, number> {
   bump(k: string, d: number): void {
@@ -69,6 +70,12 @@ function matchesAll(terms: readonly AffinityTerm[], pod: Pod, nsLabels: Labels |
   return true;
 }
 
+/** Terms whose matches depend only on the pod can use the cache's per-node pod counts. */
+function indexable(terms: readonly AffinityTerm[]): boolean {
+  for (const t of terms) if (t.hasNamespaceSelector) return false;
+  return true;
+}
+
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = NAME;
   private readonly namespaces: Lister<KubeObject>;
@@ -85,16 +92,64 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return this.namespaces.get(undefined, ns ?? '')?.metadata?.labels;
   }
 
+  /** Per-node counts of the pods every one of `terms` picks (terms without namespaceSelector). */
+  private termCounts(terms: readonly AffinityTerm[]): PodCountIndex {
+    const key = `InterPodAffinity[${terms.map((t) => t.matchKey).join(' & ')}]`;
+    let ns: string | undefined;
+    for (const t of terms) {
+      const only = t.namespaces.size === 1 ? t.namespaces.values().next().value : undefined;
+      if (only === undefined || (ns !== undefined && ns !== only)) {
+        ns = undefined;
+        break;
+      }
+      ns = only;
+    }
+    return this.h.nodes.podCounts(key, ns, (p) => {
+      for (const t of terms) if (!t.matches(p, undefined)) return false;
+      return true;
+    });
+  }
+
+  /** Calls `f` with the labels of each existing node that has matching pods, and how many. */
+  private forCountedNodes(ix: PodCountIndex, f: (labels: Labels, n: number) => void): void {
+    for (const [name, n] of ix.counts) {
+      const labels = this.h.nodes.get(name)?.node?.metadata?.labels;
+      if (labels) f(labels, n);
+    }
+  }
+
   preFilter(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): { status?: Status | null } {
-    const withAnti = [...this.h.nodes.havePodsWithRequiredAntiAffinity()];
-    if (pod.requiredAffinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0 && withAnti.length === 0) return { status: Status.skip() };
+    const existingAnti = [...this.h.nodes.existingTerms('requiredAntiAffinity')];
+    if (pod.requiredAffinityTerms.length === 0 && pod.requiredAntiAffinityTerms.length === 0 && existingAnti.length === 0) return { status: Status.skip() };
     const s = new PreFilterState(this.nsLabels(pod.pod.metadata?.namespace));
-    for (const ni of withAnti) for (const existing of ni.podsWithRequiredAntiAffinity) this.updateExisting(s, pod, existing, ni, 1);
+    // Existing pods' required anti-affinity: one match per distinct term, counts per domain.
+    for (const g of existingAnti) {
+      if (!g.term.matches(pod.pod, s.nsLabels)) continue;
+      for (const [pk, n] of g.pairs) s.existingAntiAffinityCounts.bump(pk, n);
+    }
     if (pod.requiredAffinityTerms.length || pod.requiredAntiAffinityTerms.length) {
-      const nsCache = new Map<string, Labels | undefined>();
-      for (const ni of nodes) {
-        if (!ni.node) continue;
-        for (const existing of ni.pods) this.updateIncoming(s, pod, existing, ni, 1, nsCache);
+      if (indexable(pod.requiredAffinityTerms) && indexable(pod.requiredAntiAffinityTerms)) {
+        if (pod.requiredAffinityTerms.length) {
+          this.forCountedNodes(this.termCounts(pod.requiredAffinityTerms), (labels, n) => {
+            for (const t of pod.requiredAffinityTerms) {
+              const v = labels[t.topologyKey];
+              if (v !== undefined) s.affinityCounts.bump(pairKey(t.topologyKey, v), n);
+            }
+          });
+        }
+        for (const t of pod.requiredAntiAffinityTerms) {
+          this.forCountedNodes(this.termCounts([t]), (labels, n) => {
+            const v = labels[t.topologyKey];
+            if (v !== undefined) s.antiAffinityCounts.bump(pairKey(t.topologyKey, v), n);
+          });
+        }
+      } else {
+        // A namespaceSelector makes matches depend on namespace labels: count pod by pod.
+        const nsCache = new Map<string, Labels | undefined>();
+        for (const ni of nodes) {
+          if (!ni.node) continue;
+          for (const existing of ni.pods) this.updateIncoming(s, pod, existing, ni, 1, nsCache);
+        }
       }
     }
     state.write(PREFILTER_KEY, s);
@@ -151,10 +206,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       const v = labels[t.topologyKey];
       if (v !== undefined && (s.antiAffinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) > 0) return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
     }
-    for (const [k, n] of s.existingAntiAffinityCounts) {
-      if (n <= 0) continue;
-      const i = k.indexOf('\u0000');
-      if (labels[k.slice(0, i)] === k.slice(i + 1)) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+    if (s.existingAntiAffinityCounts.size) {
+      for (const k in labels) {
+        if ((s.existingAntiAffinityCounts.get(pairKey(k, labels[k]!)) ?? 0) > 0) return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+      }
     }
     return null;
   }
@@ -172,30 +227,47 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   preScore(state: CycleState, pod: PodInfo, _nodes: readonly NodeInfo[]): Status | null {
-    const hasConstraints = pod.preferredAffinityTerms.length + pod.preferredAntiAffinityTerms.length > 0;
-    const nodes = hasConstraints ? this.h.nodes.list() : [...this.h.nodes.havePodsWithAffinity()];
-    if (nodes.length === 0) return Status.skip();
     const podNsLabels = this.nsLabels(pod.pod.metadata?.namespace);
-    const nsCache = new Map<string, Labels | undefined>();
     const topo = new Map<string, number>();
+    const addPair = (pk: string, w: number): void => {
+      topo.set(pk, (topo.get(pk) ?? 0) + w);
+    };
     const add = (key: string, labels: Labels, w: number): void => {
       const v = labels[key];
       if (v === undefined || w === 0) return;
-      const k = pairKey(key, v);
-      topo.set(k, (topo.get(k) ?? 0) + w);
+      addPair(pairKey(key, v), w);
     };
-    for (const ni of nodes) {
-      const labels = ni.node?.metadata?.labels;
-      if (!labels) continue;
-      for (const existing of hasConstraints ? ni.pods : ni.podsWithAffinity) {
-        const ns = existing.pod.metadata?.namespace ?? '';
-        let nsl = nsCache.get(ns);
-        if (nsl === undefined && !nsCache.has(ns)) nsCache.set(ns, (nsl = this.nsLabels(ns)));
-        for (const t of pod.preferredAffinityTerms) if (t.matches(existing.pod, nsl)) add(t.topologyKey, labels, t.weight);
-        for (const t of pod.preferredAntiAffinityTerms) if (t.matches(existing.pod, nsl)) add(t.topologyKey, labels, -t.weight);
-        for (const t of existing.requiredAffinityTerms) if (t.matches(pod.pod, podNsLabels)) add(t.topologyKey, labels, HARD_POD_AFFINITY_WEIGHT);
-        for (const t of existing.preferredAffinityTerms) if (t.matches(pod.pod, podNsLabels)) add(t.topologyKey, labels, t.weight);
-        for (const t of existing.preferredAntiAffinityTerms) if (t.matches(pod.pod, podNsLabels)) add(t.topologyKey, labels, -t.weight);
+    // The incoming pod's preferred terms, over the pods they pick.
+    const incoming: [AffinityTerm, number][] = [...pod.preferredAffinityTerms.map((t): [AffinityTerm, number] => [t, t.weight]), ...pod.preferredAntiAffinityTerms.map((t): [AffinityTerm, number] => [t, -t.weight])];
+    if (incoming.length && !indexable(incoming.map(([t]) => t))) {
+      const nsCache = new Map<string, Labels | undefined>();
+      for (const ni of this.h.nodes.list()) {
+        const labels = ni.node?.metadata?.labels;
+        if (!labels) continue;
+        for (const existing of ni.pods) {
+          const ns = existing.pod.metadata?.namespace ?? '';
+          let nsl = nsCache.get(ns);
+          if (nsl === undefined && !nsCache.has(ns)) nsCache.set(ns, (nsl = this.nsLabels(ns)));
+          for (const [t, w] of incoming) if (t.matches(existing.pod, nsl)) add(t.topologyKey, labels, w);
+        }
+      }
+    } else {
+      for (const [t, w] of incoming) {
+        if (w === 0) continue;
+        this.forCountedNodes(this.termCounts([t]), (labels, n) => add(t.topologyKey, labels, w * n));
+      }
+    }
+    // Existing pods' terms that pick the incoming pod: one match per distinct term.
+    const existing: [ExistingTermKind, number | undefined][] = [
+      ['requiredAffinity', HARD_POD_AFFINITY_WEIGHT],
+      ['preferredAffinity', undefined],
+      ['preferredAntiAffinity', undefined],
+    ];
+    for (const [kind, fixed] of existing) {
+      for (const g of this.h.nodes.existingTerms(kind)) {
+        const w = fixed ?? (kind === 'preferredAntiAffinity' ? -g.term.weight : g.term.weight);
+        if (w === 0 || !g.term.matches(pod.pod, podNsLabels)) continue;
+        for (const [pk, n] of g.pairs) addPair(pk, w * n);
       }
     }
     if (topo.size === 0) return Status.skip();

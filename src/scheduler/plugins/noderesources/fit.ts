@@ -29,19 +29,20 @@ export function fitsRequest(req: Resource, nodeInfo: NodeInfo): InsufficientReso
     out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: nodeInfo.pods.length, capacity: alloc.allowedPodNumber, unresolvable: false });
   }
   if (req.isZero()) return out;
-  const check = (name: string, reason: string, r: number, u: number, a: number): void => {
-    if (r > 0 && a < r + u) out.push({ resourceName: name, reason, requested: r, used: u, capacity: a, unresolvable: r > a });
-  };
-  check(CPU, 'Insufficient cpu', req.milliCPU, used.milliCPU, alloc.milliCPU);
-  check(MEMORY, 'Insufficient memory', req.memory, used.memory, alloc.memory);
-  check('ephemeral-storage', 'Insufficient ephemeral-storage', req.ephemeralStorage, used.ephemeralStorage, alloc.ephemeralStorage);
+  check(out, CPU, 'Insufficient cpu', req.milliCPU, used.milliCPU, alloc.milliCPU);
+  check(out, MEMORY, 'Insufficient memory', req.memory, used.memory, alloc.memory);
+  check(out, 'ephemeral-storage', 'Insufficient ephemeral-storage', req.ephemeralStorage, used.ephemeralStorage, alloc.ephemeralStorage);
   if (req.scalar) {
     for (const [name, r] of req.scalar) {
       if (r === 0) continue;
-      check(name, `Insufficient ${name}`, r, used.scalar?.get(name) ?? 0, alloc.scalar?.get(name) ?? 0);
+      check(out, name, `Insufficient ${name}`, r, used.scalar?.get(name) ?? 0, alloc.scalar?.get(name) ?? 0);
     }
   }
   return out;
+}
+
+function check(out: InsufficientResource[], name: string, reason: string, r: number, u: number, a: number): void {
+  if (r > 0 && a < r + u) out.push({ resourceName: name, reason, requested: r, used: u, capacity: a, unresolvable: r > a });
 }
 
 /** ((capacity − requested) × 100) / capacity, 0 when over capacity. */

@@ -21,6 +21,7 @@ import {
   type ScorePlugin,
 } from '../../framework/interface.js';
 import { findUntoleratedTaint, HOSTNAME_LABEL, podMatchesNodeSelectorAndAffinity, ZONE_LABEL } from '../../framework/helpers.js';
+import { selectorKey, type PodCountIndex } from '../../framework/pod-counts.js';
 import { Status } from '../../framework/status.js';
 import type { NodeInfo, PodInfo } from '../../framework/types.js';
 
@@ -36,6 +37,8 @@ export interface Constraint {
   maxSkew: number;
   topologyKey: string;
   selector: Selector;
+  /** Identifies the selector's meaning (the pod count index key). */
+  selectorKey: string;
   minDomains: number;
   nodeAffinityPolicy: 'Honor' | 'Ignore';
   nodeTaintsPolicy: 'Honor' | 'Ignore';
@@ -60,6 +63,7 @@ function toConstraints(pod: Pod, list: readonly TopologySpreadConstraint[], when
       maxSkew: c.maxSkew,
       topologyKey: c.topologyKey,
       selector,
+      selectorKey: selectorKey(selector),
       minDomains: c.minDomains ?? 1,
       nodeAffinityPolicy: c.nodeAffinityPolicy === 'Ignore' ? 'Ignore' : 'Honor',
       nodeTaintsPolicy: c.nodeTaintsPolicy === 'Honor' ? 'Honor' : 'Ignore',
@@ -81,14 +85,10 @@ function nodeInclusion(c: Constraint, pod: Pod, node: Node): boolean {
   return true;
 }
 
-function countMatching(pods: readonly PodInfo[], selector: Selector, ns: string): number {
-  let n = 0;
-  for (const p of pods) {
-    const m = p.pod.metadata;
-    if (m?.deletionTimestamp || m?.namespace !== ns) continue;
-    if (selector.matches(m.labels ?? {})) n++;
-  }
-  return n;
+/** Per-node counts of the pods of `ns`, not being deleted, that the constraint's selector picks. */
+function matchingCounts(h: Handle, c: Constraint, ns: string): PodCountIndex {
+  const sel = c.selector;
+  return h.nodes.podCounts(`PodTopologySpread${c.selectorKey}`, ns, (p) => !p.metadata?.deletionTimestamp && p.metadata?.namespace === ns && sel.matches(p.metadata.labels ?? {}));
 }
 
 class PreFilterState {
@@ -135,16 +135,20 @@ interface PreScoreState {
   ignored: Set<string>;
   /** Per constraint (non-hostname keys): domain value → matching pods. */
   counts: Map<string, number>[];
+  /** Per constraint: matching pods per node. */
+  nodeCounts: PodCountIndex[];
   weights: number[];
-  namespace: string;
 }
 
 /** A selector matching what every selector of a set matches. */
-class AllOf implements Pick<Selector, 'matches'> {
+class AllOf implements Pick<Selector, 'matches' | 'toString'> {
   constructor(readonly parts: Selector[]) {}
   matches(labels: Labels | undefined | null): boolean {
     for (const p of this.parts) if (!p.matches(labels)) return false;
     return true;
+  }
+  toString(): string {
+    return `all(${this.parts.map(selectorKey).join(';')})`;
   }
 }
 
@@ -174,6 +178,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (cs.length === 0) return { status: Status.skip() };
     const s = new PreFilterState(cs);
     const ns = pod.pod.metadata?.namespace ?? '';
+    const nodeCounts = cs.map((c) => matchingCounts(this.h, c, ns));
     for (const ni of nodes) {
       const node = ni.node;
       if (!node || !nodeHasAllKeys(node, cs)) continue;
@@ -183,7 +188,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
         if (!nodeInclusion(c, pod.pod, node)) continue;
         const v = labels[c.topologyKey]!;
         const counts = s.counts[i]!;
-        counts.set(v, (counts.get(v) ?? 0) + countMatching(ni.pods, c.selector, ns));
+        counts.set(v, (counts.get(v) ?? 0) + nodeCounts[i]!.get(ni.name));
       }
     }
     state.write(PREFILTER_KEY, s);
@@ -229,7 +234,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 
   /** Upstream DefaultSelector: what the pod's Services, RC, ReplicaSet and StatefulSet select. */
-  defaultSelector(pod: Pod): Pick<Selector, 'matches'> | undefined {
+  defaultSelector(pod: Pod): Pick<Selector, 'matches' | 'toString'> | undefined {
     const ns = pod.metadata?.namespace ?? '';
     const labels = pod.metadata?.labels ?? {};
     const parts: Selector[] = [];
@@ -271,7 +276,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       const sel = this.defaultSelector(pod.pod);
       if (!sel) return Status.skip();
       systemDefaulted = true;
-      const common = { selector: sel as Selector, minDomains: 1, nodeAffinityPolicy: 'Honor' as const, nodeTaintsPolicy: 'Ignore' as const };
+      const common = { selector: sel as Selector, selectorKey: `default:${sel.toString()}`, minDomains: 1, nodeAffinityPolicy: 'Honor' as const, nodeTaintsPolicy: 'Ignore' as const };
       cs = [
         { ...common, maxSkew: 3, topologyKey: HOSTNAME_LABEL },
         { ...common, maxSkew: 5, topologyKey: ZONE_LABEL },
@@ -297,23 +302,31 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     }
     const weights = cs.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? filtered.length - ignored.size : counts[i]!.size) + 2));
     const ns = pod.pod.metadata?.namespace ?? '';
+    const nodeCounts = cs.map((c) => matchingCounts(this.h, c, ns));
     // Domains other than hostname count pods over all nodes in them, not only filtered ones.
-    if (cs.some((c, i) => c.topologyKey !== HOSTNAME_LABEL && counts[i]!.size > 0)) {
-      for (const ni of this.h.nodes.list()) {
-        const node = ni.node;
+    const spec2 = pod.pod.spec;
+    const noNodeConstraints = !spec2?.nodeSelector && !spec2?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (c.topologyKey === HOSTNAME_LABEL || counts[i]!.size === 0) continue;
+      if (!requireAll && (c.nodeAffinityPolicy === 'Ignore' || noNodeConstraints)) {
+        // Every node counts: the cache's per-domain sums are the answer.
+        const byDomain = this.h.nodes.podCountsByDomain(nodeCounts[i]!, c.topologyKey);
+        for (const v of counts[i]!.keys()) counts[i]!.set(v, byDomain.get(v) ?? 0);
+        continue;
+      }
+      // Otherwise walk the nodes that have matching pods.
+      for (const [name, n] of nodeCounts[i]!.counts) {
+        const node = this.h.nodes.get(name)?.node;
         if (!node) continue;
         if (requireAll && !nodeHasAllKeys(node, cs)) continue;
-        const labels = node.metadata?.labels ?? {};
-        cs.forEach((c, i) => {
-          if (c.topologyKey === HOSTNAME_LABEL) return;
-          if (c.nodeAffinityPolicy === 'Honor' && !podMatchesNodeSelectorAndAffinity(pod.pod, node)) return;
-          const v = labels[c.topologyKey];
-          if (v === undefined || !counts[i]!.has(v)) return;
-          counts[i]!.set(v, counts[i]!.get(v)! + countMatching(ni.pods, c.selector, ns));
-        });
+        if (c.nodeAffinityPolicy === 'Honor' && !podMatchesNodeSelectorAndAffinity(pod.pod, node)) continue;
+        const v = (node.metadata?.labels ?? {})[c.topologyKey];
+        if (v === undefined || !counts[i]!.has(v)) continue;
+        counts[i]!.set(v, counts[i]!.get(v)! + n);
       }
     }
-    const st: PreScoreState = { constraints: cs, ignored, counts, weights, namespace: ns };
+    const st: PreScoreState = { constraints: cs, ignored, counts, nodeCounts, weights };
     state.write(PRESCORE_KEY, st);
     return null;
   }
@@ -326,7 +339,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     s.constraints.forEach((c, i) => {
       const v = labels[c.topologyKey];
       if (v === undefined) return;
-      const cnt = c.topologyKey === HOSTNAME_LABEL ? countMatching(ni.pods, c.selector, s.namespace) : (s.counts[i]!.get(v) ?? 0);
+      const cnt = c.topologyKey === HOSTNAME_LABEL ? s.nodeCounts[i]!.get(ni.name) : (s.counts[i]!.get(v) ?? 0);
       score += cnt * s.weights[i]! + (c.maxSkew - 1);
     });
     return Math.round(score);
