@@ -3,7 +3,8 @@
 // remove the dir at the end — also when the benchmark throws or is interrupted.
 //
 // Extra node flags for the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) come from
-// the K8TS_BENCH_NODE_FLAGS environment variable (space-separated).
+// the K8TS_BENCH_NODE_FLAGS environment variable (space-separated). K8TS_BENCH_SERVER_ROOT runs
+// the server of another checkout or build copy (its bin/k8ts and dist/), for before/after runs.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -14,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const K8TS_BIN = join(REPO_ROOT, 'bin', 'k8ts');
-const CLI_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+const SERVER_ROOT = process.env.K8TS_BENCH_SERVER_ROOT ? resolve(process.env.K8TS_BENCH_SERVER_ROOT) : REPO_ROOT;
+export const K8TS_BIN = join(SERVER_ROOT, 'bin', 'k8ts');
+const CLI_MAIN = join(SERVER_ROOT, 'dist', 'cli', 'main.js');
 const STOP_GRACE_MS = 15_000;
 const MAX_LOG_CHARS = 64 * 1024;
 
@@ -95,7 +97,7 @@ export class BenchServer {
     const shebangFlags = readFileSync(K8TS_BIN, 'utf8').split('\n', 1)[0]!.replace(/^#!\/usr\/bin\/env -S node\s*/, '').split(/\s+/).filter(Boolean);
     const [cmd, argv] = extra.length === 0 ? [K8TS_BIN, args] : [process.execPath, [...shebangFlags, ...extra, K8TS_BIN, ...args]];
     const child = spawn(cmd, argv, {
-      cwd: REPO_ROOT,
+      cwd: SERVER_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: stop() reaches anything it started
     });

@@ -67,6 +67,8 @@ export function splitRequestURL(target: string): { path: string; query: URLSearc
   const query = new URLSearchParams(q < 0 ? '' : target.slice(q + 1));
   if (!rawPath.startsWith('/')) throw newBadRequest('the request path must be absolute');
   if (rawPath === '/') return { path: '/', query };
+  // The common case: nothing escaped, no empty or dot segments, no trailing slash.
+  if (!rawPath.includes('%') && !rawPath.endsWith('/') && !rawPath.includes('//') && !rawPath.includes('/.')) return { path: rawPath, query };
   const raw = rawPath.slice(1).replace(/\/$/, '').split('/');
   const segs: string[] = [];
   for (const r of raw) {

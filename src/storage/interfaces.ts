@@ -178,6 +178,14 @@ export interface SelectionPredicate {
 /** How `resourceVersion` on a LIST is to be read; upstream's resourceVersionMatch. */
 export type ResourceVersionMatch = '' | 'NotOlderThan' | 'Exact';
 
+export interface GetOptions {
+  /** '' = most recent (consistent read); '0' = any (cache may answer); 'N' = not older than N. */
+  resourceVersion?: string;
+  ignoreNotFound?: boolean;
+  /** The caller never mutates the result: a frozen, shared object is acceptable. */
+  shared?: boolean;
+}
+
 export interface ListOptions {
   /** '' = most recent (quorum read); '0' = any (cache may answer); else per `resourceVersionMatch`. */
   resourceVersion?: string;
@@ -227,8 +235,12 @@ export interface Storage {
   /** Writes the object if absent; returns it with metadata.resourceVersion set. Throws KeyExists. */
   create<T extends StoredObject>(key: string, obj: T, options?: { dryRun?: boolean }): Promise<T>;
 
-  /** Throws KeyNotFound unless ignoreNotFound (then resolves undefined). */
-  get<T extends StoredObject>(key: string, options?: { resourceVersion?: string; ignoreNotFound?: boolean }): Promise<T | undefined>;
+  /**
+   * Throws KeyNotFound unless ignoreNotFound (then resolves undefined). With `shared` the caller
+   * promises not to modify the result, so the watch cache may answer from memory with its
+   * frozen object (still a read not older than `resourceVersion`, or a consistent read for '').
+   */
+  get<T extends StoredObject>(key: string, options?: GetOptions): Promise<T | undefined>;
 
   getList<T extends StoredObject>(prefix: string, options?: ListOptions): Promise<ListResult<T>>;
 
@@ -236,7 +248,8 @@ export interface Storage {
    * Read-modify-write with retry on conflict. tryUpdate receives the current object (or
    * undefined when absent and ignoreNotFound) and returns the new one; returning the same
    * object reference (or a deep-equal one) writes nothing. Preconditions are checked against
-   * the current object on each try. `cachedExisting` may seed the first attempt.
+   * the current object on each try. `cachedExisting` may seed the first attempt (the watch
+   * cache seeds it with its frozen object): tryUpdate must not modify `current`.
    */
   guaranteedUpdate<T extends StoredObject>(
     key: string,

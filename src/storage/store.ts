@@ -10,6 +10,7 @@ import { CompactedError, FutureRevisionError, StorageError, hasWatchProgress } f
 import type {
   Backend,
   BackendEvent,
+  GetOptions,
   KeyValue,
   ListOptions,
   ListResult,
@@ -163,10 +164,7 @@ class Store implements BackendStorage {
     return decodeKv<T>(res.kv);
   }
 
-  async get<T extends StoredObject>(
-    key: string,
-    options?: { resourceVersion?: string; ignoreNotFound?: boolean },
-  ): Promise<T | undefined> {
+  async get<T extends StoredObject>(key: string, options?: GetOptions): Promise<T | undefined> {
     const min = parseResourceVersion(options?.resourceVersion, key);
     const { revision, kv } = await this.backend.get(key);
     // A get at resourceVersion N means "not older than N" (upstream validateMinimumResourceVersion).
@@ -281,7 +279,8 @@ class Store implements BackendStorage {
     };
     let state: State;
     let isCurrent: boolean;
-    const cached = options.cachedExisting;
+    // A dry run always starts from storage (upstream's DryRunnableStorage reads the current object).
+    const cached = options.dryRun ? undefined : options.cachedExisting;
     if (cached?.metadata?.resourceVersion) {
       const modRevision = parseResourceVersion(cached.metadata.resourceVersion, key);
       const data = encodeObject(cached);
@@ -291,6 +290,18 @@ class Store implements BackendStorage {
       state = await fetch();
       isCurrent = true;
     }
+    /**
+     * Upstream etcd3 GuaranteedUpdate: a failure on a cached (possibly stale) state re-reads;
+     * when storage still holds that very revision the failure stands without a second try.
+     * A TypeError (a tryUpdate that wrote into the frozen cached object) always gets the fresh,
+     * mutable copy instead.
+     */
+    const refetchAfter = async (err: unknown): Promise<void> => {
+      const cachedRevision = state.kv?.modRevision;
+      state = await fetch();
+      isCurrent = true;
+      if (state.kv?.modRevision === cachedRevision && !(err instanceof TypeError)) throw err;
+    };
     for (;;) {
       if (!state.kv && !options.ignoreNotFound) {
         throw new StorageError('KeyNotFound', key, `key not found: ${key}`);
@@ -298,23 +309,17 @@ class Store implements BackendStorage {
       try {
         checkPreconditions(key, options.preconditions, state.obj);
       } catch (err) {
-        if (!isCurrent) {
-          state = await fetch();
-          isCurrent = true;
-          continue;
-        }
-        throw err;
+        if (isCurrent) throw err;
+        await refetchAfter(err);
+        continue;
       }
       let next: T;
       try {
         next = await tryUpdate(state.obj);
       } catch (err) {
-        if (!isCurrent) {
-          state = await fetch();
-          isCurrent = true;
-          continue;
-        }
-        throw err;
+        if (isCurrent) throw err;
+        await refetchAfter(err);
+        continue;
       }
       const data = encodeObject(next);
       if (state.kv && data === state.data) {

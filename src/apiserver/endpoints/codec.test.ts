@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { negotiateOutput, bodyTypeOf, parseBody, parseMediaTypes } from './codec.js';
+import { mayHaveDuplicateKeys, negotiateOutput, bodyTypeOf, parseBody, parseMediaTypes } from './codec.js';
 import { StatusError } from '../../machinery/errors.js';
 
 const KUBECTL_GET = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
@@ -47,4 +47,18 @@ test('bodies nested deeper than the limit are 400s, before any recursive walk', 
   const deep = '['.repeat(5000) + ']'.repeat(5000);
   assert.throws(() => parseBody(deep, 'json'), (e: unknown) => e instanceof StatusError && e.code === 400 && /exceeded max depth/.test(e.message));
   assert.deepEqual(parseBody('{"a":"[[[[[[","b":[[1]]}', 'json'), { a: '[[[[[[', b: [[1]] });
+});
+
+describe('mayHaveDuplicateKeys', () => {
+  const check = (text: string): boolean => mayHaveDuplicateKeys(text, JSON.parse(text));
+  it('is false for JSON without repeated keys, whatever the strings hold', () => {
+    assert.equal(check('{"a":1,"b":{"a":"x:y","c":["\\"k\\":", {"a": 2}]}}'), false);
+    assert.equal(check('{ "a" : "\\\\" , "b" :\n "q\\"" }'), false);
+    assert.equal(check('{"data":{"k":"v"},"list":[]}'), false);
+  });
+  it('is true when a key repeats at any depth', () => {
+    assert.equal(check('{"a":1,"a":2}'), true);
+    assert.equal(check('{"m":{"x":1,"y":{"z":1,"z":1}}}'), true);
+    assert.equal(check('[{"a":1},{"b":{"c":1,"c":2}}]'), true);
+  });
 });

@@ -109,6 +109,51 @@ export function nestingDepth(text: string, stopAbove = Infinity): number {
   return max;
 }
 
+/**
+ * Whether JSON text may hold a duplicate object key, decided without building paths or sets:
+ * JSON.parse keeps one entry per key, so the text has duplicates exactly when it names more keys
+ * (strings followed by ':') than the parsed value holds. `parsed` must be JSON.parse(text),
+ * unmodified.
+ */
+export function mayHaveDuplicateKeys(text: string, parsed: unknown): boolean {
+  let tokens = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    if (text.charCodeAt(i) !== 34 /* " */) continue;
+    // The string's end: the next quote not escaped by an odd run of backslashes.
+    let j = i + 1;
+    for (;;) {
+      const q = text.indexOf('"', j);
+      if (q < 0) return true;
+      let bs = 0;
+      for (let k = q - 1; k > i && text.charCodeAt(k) === 92; k--) bs++;
+      j = q;
+      if (bs % 2 === 0) break;
+      j = q + 1;
+    }
+    let k = j + 1;
+    while (k < n) {
+      const c = text.charCodeAt(k);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+      k++;
+    }
+    if (text.charCodeAt(k) === 58 /* : */) tokens++;
+    i = j;
+  }
+  return tokens !== countKeys(parsed);
+}
+
+function countKeys(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) n += countKeys(x);
+    return n;
+  }
+  for (const k of Object.keys(v)) n += 1 + countKeys((v as Record<string, unknown>)[k]);
+  return n;
+}
+
 /** Parses JSON or YAML into a plain value. Errors are 400s worded as upstream's decoder. */
 export function parseBody(text: string, type: 'json' | 'yaml'): unknown {
   if (nestingDepth(text, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {

@@ -9,7 +9,7 @@ import { newBadRequest, newMethodNotSupported, newNotFound, newRequestEntityTooL
 import type { WatchEvent } from '../../storage/interfaces.js';
 import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '../registry/generic/store.js';
 import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
-import { bodyTypeOf, isPlainObject, negotiateOutput, parseBody, nestingDepth, MAX_NESTING_DEPTH, type Output } from './codec.js';
+import { bodyTypeOf, isPlainObject, mayHaveDuplicateKeys, negotiateOutput, parseBody, nestingDepth, MAX_NESTING_DEPTH, type Output } from './codec.js';
 import { GO_TRUE, GO_FALSE, type RequestInfo } from '../request-info.js';
 import { writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
 import { buildTable, type TableOptions } from './table.js';
@@ -181,7 +181,13 @@ export class ResourceHandler {
     const { ri, served, query } = hc;
     const output = negotiateOutput(hc.req.headers.accept, true);
     const ctx = hc.requestContext(false);
-    const obj = await served.store.get(ctx, ri.name, query.get('resourceVersion') ?? undefined);
+    const obj = await served.store.get(ctx, ri.name, query.get('resourceVersion') ?? undefined, { shared: true });
+    if (output.kind === 'json' && Object.isFrozen(obj)) {
+      // A shared object from the watch cache: its JSON is encoded once per served version.
+      hc.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+      hc.res.end(objectJSON(obj, served.info, ri.version));
+      return;
+    }
     this.writeObject(hc, 200, obj, output, []);
   }
 
@@ -523,7 +529,10 @@ export class ResourceHandler {
   private async decode(hc: HandlerContext, text: string, type: 'json' | 'yaml', fv: FieldValidation, warnings: string[]): Promise<ApiObject> {
     const body = parseBody(text, type);
     if (!isPlainObject(body)) throw newBadRequest(`Object 'Kind' is missing in '${text.slice(0, 200)}'`);
-    return this.decodeObject(hc, body, type === 'json' ? text : JSON.stringify(body), fv, warnings, true);
+    // YAML with duplicate keys fails to parse; JSON needs the (costly) path-reporting scan only
+    // when a cheap count says a key repeats.
+    const checkDuplicates = type === 'json' && fv !== 'Ignore' && mayHaveDuplicateKeys(text, body);
+    return this.decodeObject(hc, body, type === 'json' ? text : JSON.stringify(body), fv, warnings, checkDuplicates);
   }
 
   /** Checks kind/version and (per fieldValidation) unknown/duplicate fields, applies defaults, converts to hub. */
@@ -813,6 +822,21 @@ function listItemJSON(o: ApiObject, info: ResourceInfo, version: string): string
   if (text === undefined) {
     text = JSON.stringify(stripTypeMeta(encodeFromHub(o, info, version)));
     if (!byGV) itemJSONCache.set(o, (byGV = new Map()));
+    byGV.set(gv, text);
+  }
+  return text;
+}
+
+/** The wire JSON of one (frozen, shared) stored object per served group/version. */
+const objectJSONCache = new WeakMap<object, Map<string, string>>();
+
+function objectJSON(o: ApiObject, info: ResourceInfo, version: string): string {
+  const gv = `${info.group}/${version}`;
+  let byGV = objectJSONCache.get(o);
+  let text = byGV?.get(gv);
+  if (text === undefined) {
+    text = JSON.stringify(encodeFromHub(o, info, version));
+    if (!byGV) objectJSONCache.set(o, (byGV = new Map()));
     byGV.set(gv, text);
   }
   return text;

@@ -257,3 +257,136 @@ describe('cacher get at resourceVersion 0', () => {
     }
   });
 });
+
+describe('cacher guaranteedUpdate and shared get from memory', () => {
+  /** Counts the backend reads of one key (the read guaranteedUpdate makes without the cache). */
+  function countGets(backend: SqliteBackend): { n: number } {
+    const counter = { n: 0 };
+    const get = backend.get.bind(backend);
+    backend.get = (key: string, revision?: number) => {
+      counter.n++;
+      return get(key, revision);
+    };
+    return counter;
+  }
+
+  async function settled(f: Awaited<ReturnType<typeof setup>>, key: string, rv: string | undefined): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const o = await f.cacher.get(key, { resourceVersion: '0', ignoreNotFound: true });
+      if (o?.metadata?.resourceVersion === rv) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    assert.fail(`cache never reached ${rv}`);
+  }
+
+  it('starts from the cached object without a read, and a stale copy costs one conflict', async () => {
+    const f = await setup();
+    try {
+      const key = '/registry/configmaps/default/u';
+      const c = await f.cacher.create<StoredObject>(key, { metadata: { name: 'u' }, data: { n: '0' } });
+      await settled(f, key, c.metadata!.resourceVersion);
+      const gets = countGets(f.backend);
+      const seen: (string | undefined)[] = [];
+      const u1 = await f.cacher.guaranteedUpdate<StoredObject>(key, (cur) => {
+        seen.push(cur!.metadata!.resourceVersion);
+        assert.ok(Object.isFrozen(cur), 'the cached object itself');
+        return { ...cur!, data: { n: '1' } };
+      });
+      assert.equal(gets.n, 0, 'no read from the backend');
+      assert.deepEqual(seen, [c.metadata!.resourceVersion]);
+      assert.equal((u1.data as { n: string }).n, '1');
+
+      // Stale: the cache cannot have seen a write made right under it; the conflict re-reads.
+      const u2 = await f.store.guaranteedUpdate<StoredObject>(key, (cur) => ({ ...cur!, data: { n: '2' } }));
+      seen.length = 0;
+      const hidden = f.cacher.guaranteedUpdate<StoredObject>(key, (cur) => {
+        seen.push(cur!.metadata!.resourceVersion);
+        return { ...cur!, data: { n: `${(cur!.data as { n: string }).n}+` } };
+      });
+      const u3 = await hidden;
+      assert.equal((u3.data as { n: string }).n, '2+', 'applied to the current object, not the stale one');
+      assert.equal(seen[seen.length - 1], u2.metadata!.resourceVersion);
+      assert.ok(Number(u3.metadata!.resourceVersion) > Number(u2.metadata!.resourceVersion));
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('an error on a current cached copy stands without a second try; on a stale one it retries fresh', async () => {
+    const f = await setup();
+    try {
+      const key = '/registry/configmaps/default/e';
+      const c = await f.cacher.create<StoredObject>(key, { metadata: { name: 'e' }, data: { n: '0' } });
+      await settled(f, key, c.metadata!.resourceVersion);
+      let calls = 0;
+      await assert.rejects(
+        f.cacher.guaranteedUpdate<StoredObject>(key, () => {
+          calls++;
+          throw new Error('refused');
+        }),
+        /refused/,
+      );
+      assert.equal(calls, 1, 'the re-read found the same revision: the first error stands');
+
+      // Mutating the frozen cached object throws; the retry on a fresh read may mutate it.
+      const objs: boolean[] = [];
+      const out = await f.cacher.guaranteedUpdate<StoredObject>(key, (cur) => {
+        objs.push(Object.isFrozen(cur));
+        (cur!.data as Record<string, string>).n = 'mutated';
+        return cur!;
+      });
+      assert.deepEqual(objs, [true, false]);
+      assert.equal((out.data as { n: string }).n, 'mutated');
+
+      // A precondition newer than the cache: read from storage, not the stale copy.
+      const u = await f.store.guaranteedUpdate<StoredObject>(key, (cur) => ({ ...cur!, data: { n: 'new' } }));
+      const frozen: boolean[] = [];
+      await f.cacher.guaranteedUpdate<StoredObject>(
+        key,
+        (cur) => {
+          frozen.push(Object.isFrozen(cur));
+          return { ...cur!, data: { n: 'newer' } };
+        },
+        { preconditions: { resourceVersion: u.metadata!.resourceVersion } },
+      );
+      assert.deepEqual(frozen, [false]);
+
+      // A dry run reads the current object (never the cached copy).
+      const gets = countGets(f.backend);
+      const dry = await f.cacher.guaranteedUpdate<StoredObject>(key, (cur) => ({ ...cur!, data: { n: 'dry' } }), { dryRun: true });
+      assert.equal(gets.n, 1);
+      assert.equal((dry.data as { n: string }).n, 'dry');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('shared gets: consistent reads from memory, other reads as before', async () => {
+    const f = await setup();
+    try {
+      const key = '/registry/configmaps/default/g';
+      const c = await f.cacher.create<StoredObject>(key, { metadata: { name: 'g' }, data: { n: '0' } });
+      const gets = countGets(f.backend);
+      // Right after the write returns: the consistent read waits for the cache to catch up.
+      const got = await f.cacher.get<StoredObject>(key, { shared: true });
+      assert.equal(got!.metadata!.resourceVersion, c.metadata!.resourceVersion);
+      assert.ok(Object.isFrozen(got));
+      const atRV = await f.cacher.get<StoredObject>(key, { shared: true, resourceVersion: c.metadata!.resourceVersion });
+      assert.equal(atRV, got);
+      assert.equal(gets.n, 0);
+      await assert.rejects(f.cacher.get(`${key}-missing`, { shared: true }), (e: unknown) => isStorageError(e, 'KeyNotFound'));
+      assert.equal(await f.cacher.get(`${key}-missing`, { shared: true, ignoreNotFound: true }), undefined);
+      // Without `shared` the caller gets its own mutable copy from storage.
+      const own = await f.cacher.get<StoredObject>(key);
+      assert.ok(!Object.isFrozen(own));
+      assert.equal(gets.n, 1);
+      // A revision beyond the cache goes to storage, which says it is too large.
+      await assert.rejects(
+        f.cacher.get(key, { shared: true, resourceVersion: String(Number(c.metadata!.resourceVersion) + 1000) }),
+        (e: unknown) => isStorageError(e, 'TooLargeResourceVersion'),
+      );
+    } finally {
+      await f.close();
+    }
+  });
+});

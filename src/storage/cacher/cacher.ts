@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import { hasWatchProgress, StorageError } from '../interfaces.js';
 import type {
   BackendEvent,
+  GetOptions,
   ListOptions,
   ListResult,
   Preconditions,
@@ -379,15 +380,23 @@ class WatchCache implements Cacher {
     return this.storage.create(key, obj, options);
   }
 
-  get<T extends StoredObject>(key: string, options?: { resourceVersion?: string; ignoreNotFound?: boolean }): Promise<T | undefined> {
+  async get<T extends StoredObject>(key: string, options?: GetOptions): Promise<T | undefined> {
+    if (this.state !== 'ready' || !this.covers(key)) return this.storage.get(key, options);
+    const rvString = options?.resourceVersion ?? '';
     // resourceVersion "0" means "any version": served from memory, as upstream's cacher does.
-    if (options?.resourceVersion === '0' && this.state === 'ready' && this.covers(key)) {
-      const obj = this.objects.get(key);
-      if (obj) return Promise.resolve(obj as unknown as T);
-      if (options.ignoreNotFound) return Promise.resolve(undefined);
-      return Promise.reject(new StorageError('KeyNotFound', key, `key not found: ${key}`, { resourceVersion: this.rev }));
+    if (rvString !== '0') {
+      // Other reads come from memory only for callers that accept the shared frozen object:
+      // 'N' when the cache has seen N (upstream serves these from the cache too), '' once it has
+      // caught up with everything committed (a consistent read, as storage would give).
+      if (!options?.shared) return this.storage.get(key, options);
+      // A revision the cache has not seen yet goes to storage (which answers or says too large).
+      const fresh = rvString === '' ? await this.waitConsistent() : parseResourceVersion(rvString, key) <= this.rev;
+      if (!fresh || this.state !== 'ready') return this.storage.get(key, options);
     }
-    return this.storage.get(key, options);
+    const obj = this.objects.get(key);
+    if (obj) return obj as unknown as T;
+    if (options?.ignoreNotFound) return undefined;
+    throw new StorageError('KeyNotFound', key, `key not found: ${key}`, { resourceVersion: this.rev });
   }
 
   guaranteedUpdate<T extends StoredObject>(
@@ -395,6 +404,18 @@ class WatchCache implements Cacher {
     tryUpdate: (current: T | undefined) => T | Promise<T>,
     options?: { preconditions?: Preconditions; ignoreNotFound?: boolean; dryRun?: boolean; cachedExisting?: T },
   ): Promise<T> {
+    // Upstream cacher.GuaranteedUpdate: the first attempt starts from the cached object instead
+    // of a read; the write carries its revision as precondition, so a stale copy only costs a
+    // conflict and a re-read. The object is frozen and shared: tryUpdate must copy before
+    // mutating (an attempt that throws on a cached object is retried on a fresh read).
+    if (this.state === 'ready' && !options?.dryRun && options?.cachedExisting === undefined && this.covers(key)) {
+      const cached = this.objects.get(key);
+      const wanted = options?.preconditions?.resourceVersion;
+      // A precondition naming a newer revision than the cache holds: the cache is behind, read.
+      if (cached && !(wanted !== undefined && /^\d+$/.test(wanted) && Number(wanted) > Number(cached.metadata?.resourceVersion))) {
+        return this.storage.guaranteedUpdate(key, tryUpdate, { ...options, cachedExisting: cached as unknown as T });
+      }
+    }
     return this.storage.guaranteedUpdate(key, tryUpdate, options);
   }
 
