@@ -271,7 +271,7 @@ export class ResourceHandler {
           output.kind === 'json' && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')
             ? watchEventJSON(ev, info, version)
             : JSON.stringify({ type: ev.type, object: this.watchObject(ev, output, tableOpts, printer, info, version) }) + '\n';
-        if (!res.write(line)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+        if (!res.write(line)) await drainOrClose(res);
       }
     } catch (e) {
       if (!ac.signal.aborted) {
@@ -896,4 +896,20 @@ function toScale(obj: ApiObject): ApiObject {
     spec: { replicas: obj.spec?.replicas ?? 0 },
     status: { replicas: obj.status?.replicas ?? 0, ...(selector !== undefined ? { selector } : {}) },
   };
+}
+
+/**
+ * Resolves when a backpressured response may take more data ('drain') or is gone ('close'),
+ * removing the other listener so a long watch does not accumulate them.
+ */
+function drainOrClose(res: Res): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off?.('drain', done);
+      res.off?.('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
