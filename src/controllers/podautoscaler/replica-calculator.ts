@@ -195,9 +195,12 @@ export interface CalculatorInput {
   signal?: AbortSignal;
 }
 
-/** Upstream GetResourceReplicas: a target utilization (percent of request). */
-export async function getResourceReplicas(input: CalculatorInput, targetUtilization: number): Promise<ResourceReplicas> {
-  const { resource, currentReplicas } = input;
+/**
+ * The pods' metrics for the input's resource with ignored and unready pods left out, and the
+ * pods grouped as upstream's groupPods does; the errors upstream's calculators return first.
+ */
+async function readyPodMetrics(input: CalculatorInput): Promise<{ metrics: PodMetricsInfo; timestamp: number; g: ReturnType<typeof groupPods> }> {
+  const { resource } = input;
   let fetched: { metrics: PodMetricsInfo; timestamp: number };
   try {
     fetched = await getResourceMetric(input.client, resource, input.namespace, input.selector, input.signal);
@@ -210,6 +213,13 @@ export async function getResourceReplicas(input: CalculatorInput, targetUtilizat
   for (const n of g.ignored) metrics.delete(n);
   for (const n of g.unready) metrics.delete(n);
   if (!metrics.size) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  return { metrics, timestamp, g };
+}
+
+/** Upstream GetResourceReplicas: a target utilization (percent of request). */
+export async function getResourceReplicas(input: CalculatorInput, targetUtilization: number): Promise<ResourceReplicas> {
+  const { resource, currentReplicas } = input;
+  const { metrics, timestamp, g } = await readyPodMetrics(input);
   const requests = podRequests(input.pods, resource);
   const { ratio, utilization, rawAverage } = utilizationRatio(metrics, requests, targetUtilization);
   const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;
@@ -236,19 +246,8 @@ export async function getResourceReplicas(input: CalculatorInput, targetUtilizat
 
 /** Upstream GetRawResourceReplicas: a target average value per pod (milli-units). */
 export async function getRawResourceReplicas(input: CalculatorInput, targetMilli: number): Promise<ResourceReplicas> {
-  const { resource, currentReplicas } = input;
-  let fetched: { metrics: PodMetricsInfo; timestamp: number };
-  try {
-    fetched = await getResourceMetric(input.client, resource, input.namespace, input.selector, input.signal);
-  } catch (e) {
-    throw new Error(`unable to get metrics for resource ${resource}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  const { metrics, timestamp } = fetched;
-  if (!input.pods.length) throw new Error('no pods returned by selector while calculating replica count');
-  const g = groupPods(input.pods, metrics, resource, input.now);
-  for (const n of g.ignored) metrics.delete(n);
-  for (const n of g.unready) metrics.delete(n);
-  if (!metrics.size) throw new Error('did not receive metrics for targeted pods (pods might be unready)');
+  const { currentReplicas } = input;
+  const { metrics, timestamp, g } = await readyPodMetrics(input);
   // Upstream calcPlainMetricReplicas.
   const { ratio, usage } = usageRatio(metrics, targetMilli);
   const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;
