@@ -49,3 +49,15 @@ test('indexers added later index existing objects', () => {
   assert.deepEqual(idx.byIndex('tier', 'fe').map(keyOf), ['a/x']);
   assert.throws(() => idx.addIndexers({ tier: () => [] }), /already exists/);
 });
+
+test('ensureIndexers adds what is missing and keeps an index of the same name; addIndexers refuses it', () => {
+  const idx = new Indexer<KubeObject>({});
+  idx.upsert(obj('a', 'x', { app: 'web' }));
+  idx.ensureIndexers({ app: (o) => (o.metadata?.labels?.app ? [o.metadata.labels.app] : []) });
+  // A second user asking for the same name keeps the first function (and its index).
+  idx.ensureIndexers({ app: () => ['other'], tier: () => ['t'] });
+  assert.deepEqual(idx.byIndex('app', 'web').map(keyOf), ['a/x']);
+  assert.deepEqual(idx.byIndex('app', 'other'), []);
+  assert.deepEqual(idx.byIndex('tier', 't').map(keyOf), ['a/x']);
+  assert.throws(() => idx.addIndexers({ app: () => [] }), /indexer "app" already exists/);
+});

@@ -51,6 +51,15 @@ export class Indexer<T extends KubeObject = KubeObject> implements Store<T> {
   }
 
   /** Adds an index; existing objects are indexed at once. */
+  /**
+   * Adds the indexers whose names are not taken yet (components sharing an informer may ask for
+   * the same index); an existing index of the same name is kept.
+   */
+  ensureIndexers(indexers: Indexers<T>): void {
+    const missing = Object.fromEntries(Object.entries(indexers).filter(([name]) => !this.indexers[name]));
+    this.addIndexers(missing);
+  }
+
   addIndexers(indexers: Indexers<T>): void {
     for (const [name, fn] of Object.entries(indexers)) {
       if (this.indexers[name]) throw new Error(`indexer "${name}" already exists`);

@@ -111,6 +111,11 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Reflec
     this.indexer.addIndexers(indexers);
   }
 
+  /** Adds the indexers not present yet; an index another user of the informer added is shared. */
+  ensureIndexers(indexers: Indexers<T>): void {
+    this.indexer.ensureIndexers(indexers);
+  }
+
   hasSynced(): boolean {
     return this.synced;
   }

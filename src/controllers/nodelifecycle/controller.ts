@@ -12,7 +12,7 @@
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { NodeCondition, ObjectReference, Pod } from 'kubernetes-types/core/v1.js';
-import type { Lister, SharedInformer } from '../../client/cache/informer.js';
+import type { Lister } from '../../client/cache/informer.js';
 import type { Interface } from '../../client/clientset.js';
 import type { EventRecorder } from '../../client/record/recorder.js';
 import { isNotFound } from '../../client/rest/errors.js';
@@ -23,6 +23,7 @@ import type { DeepMutable } from '../../util/mutable.js';
 import type { Controller, ControllerContext } from '../shared/types.js';
 import { WorkerPool } from '../shared/workers.js';
 import { desiredNoScheduleTaints, hasTaint, NO_SCHEDULE_KEYS, swapNodeTaints, TAINT_NOT_READY, TAINT_UNREACHABLE, type NodeObject, type TaintRef } from './taints.js';
+import { NODE_NAME_INDEX, ensureNodeNameIndex } from '../shared/podutil.js';
 
 export const NAME = 'node-lifecycle-controller';
 
@@ -30,7 +31,6 @@ export const NAME = 'node-lifecycle-controller';
 const EVENT_COMPONENT = 'node-controller';
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 /** The pod index by spec.nodeName the node controllers share (upstream nodeNameKeyIndex). */
-export const NODE_NAME_INDEX = 'spec.nodeName';
 
 /** --node-startup-grace-period: a node that never posted status gets this long. */
 const NODE_STARTUP_GRACE_MS = 60_000;
@@ -491,15 +491,6 @@ function recordNodeStatusChange(recorder: EventRecorder, node: KubeObject, statu
 /** Upstream RecordNodeEvent: Normal `<reason>` "Node <name> event: <message>". */
 function recordNodeEvent(recorder: EventRecorder, node: KubeObject, reason: string, message: string): void {
   recorder.event(nodeRef(node), 'Normal', reason, `Node ${node.metadata?.name ?? ''} event: ${message}`);
-}
-
-/** Adds the pods-by-node index unless another controller sharing the informer already did. */
-function ensureNodeNameIndex(informer: SharedInformer<PodObject>): void {
-  try {
-    informer.addIndexers({ [NODE_NAME_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) });
-  } catch (e) {
-    if (!(e instanceof Error && /already exists/.test(e.message))) throw e;
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

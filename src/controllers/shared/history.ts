@@ -179,11 +179,7 @@ export function controllerUIDIndexFunc(obj: KubeObject): string[] {
 
 /** Adds CONTROLLER_UID_INDEX to a shared informer unless another controller already did. */
 export function ensureControllerIndex<T extends KubeObject>(informer: SharedInformer<T>): void {
-  try {
-    informer.addIndexers({ [CONTROLLER_UID_INDEX]: controllerUIDIndexFunc });
-  } catch (e) {
-    if (!(e instanceof Error) || !e.message.includes('already exists')) throw e;
-  }
+  informer.ensureIndexers({ [CONTROLLER_UID_INDEX]: controllerUIDIndexFunc });
 }
 
 /**

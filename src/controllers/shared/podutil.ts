@@ -82,3 +82,11 @@ export function objectKey(obj: KubeObject): string {
   const m = obj.metadata ?? {};
   return m.namespace ? `${m.namespace}/${m.name ?? ''}` : (m.name ?? '');
 }
+
+/** The pods-by-node index several controllers share on the pod informer. */
+export const NODE_NAME_INDEX = 'spec.nodeName';
+
+/** Adds NODE_NAME_INDEX to a pod informer unless another controller already did. */
+export function ensureNodeNameIndex(informer: { ensureIndexers(indexers: Record<string, (p: PodObject) => string[]>): void }): void {
+  informer.ensureIndexers({ [NODE_NAME_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) });
+}

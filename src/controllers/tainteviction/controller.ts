@@ -6,21 +6,20 @@
 // eviction simply by no longer being there.
 
 import type { Node, ObjectReference, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import type { Lister, SharedInformer } from '../../client/cache/informer.js';
+import type { Lister } from '../../client/cache/informer.js';
 import type { Interface } from '../../client/clientset.js';
 import type { EventRecorder } from '../../client/record/recorder.js';
 import { isNotFound } from '../../client/rest/errors.js';
 import type { KubeObject } from '../../client/rest/resource.js';
 import { NODES, PODS } from '../../client/resources.js';
 import type { Logger } from '../../logging/index.js';
-import { objectKey } from '../shared/podutil.js';
+import { NODE_NAME_INDEX, ensureNodeNameIndex, objectKey } from '../shared/podutil.js';
 import type { Controller, ControllerContext, SyncResult } from '../shared/types.js';
 import { WorkerPool } from '../shared/workers.js';
 
 export const NAME = 'taint-eviction-controller';
 
 /** The pod index by spec.nodeName the node controllers share (upstream nodeNameKeyIndex). */
-export const NODE_NAME_INDEX = 'spec.nodeName';
 
 type NodeObject = Node & KubeObject;
 type PodObject = Pod & KubeObject;
@@ -160,15 +159,6 @@ export class TaintEvictionController implements Controller {
       if (isNotFound(e)) return;
       throw e;
     }
-  }
-}
-
-/** Adds the pods-by-node index unless another controller sharing the informer already did. */
-function ensureNodeNameIndex(informer: SharedInformer<PodObject>): void {
-  try {
-    informer.addIndexers({ [NODE_NAME_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) });
-  } catch (e) {
-    if (!(e instanceof Error && /already exists/.test(e.message))) throw e;
   }
 }
 
