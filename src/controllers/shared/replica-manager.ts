@@ -16,7 +16,7 @@ import { isStatusError } from '../../machinery/errors.js';
 import type { Selector } from '../../machinery/labels.js';
 import { selectorFromSet } from '../../machinery/labels.js';
 import type { DeepMutable } from '../../util/mutable.js';
-import { claimObjects, getControllerOf, newControllerRef, type OwnerKind } from './controller-ref.js';
+import { claimObjects, getControllerOf, newControllerRef, resolveControllerRef, type OwnerKind } from './controller-ref.js';
 import { Expectations } from './expectations.js';
 import { PodControl } from './pod-control.js';
 import { getPodCondition, isPodActive, isPodAvailable, isPodReady, objectKey, type PodObject } from './podutil.js';
@@ -376,9 +376,7 @@ export class ReplicaManager<T extends ReplicaOwner> implements Controller {
 
   /** The owner a controller reference names, if it is of our kind and still the same object. */
   private resolve(namespace: string | undefined, ref: ReturnType<typeof getControllerOf>): T | undefined {
-    if (!ref || ref.kind !== this.opts.kind.kind) return undefined;
-    const o = this.owners.get(namespace, ref.name);
-    return o && o.metadata?.uid === ref.uid ? o : undefined;
+    return resolveControllerRef(this.owners, namespace, ref, this.opts.kind.kind);
   }
 
   /** Every owner whose selector matches an orphan pod, so it can adopt it. */
