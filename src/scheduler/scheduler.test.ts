@@ -89,6 +89,27 @@ describe('Scheduler', () => {
     await waitFor(() => nodeOf(client, 'p') === 'n1', 'bound after node add');
   });
 
+  it('does not mark a pod unschedulable that was bound while its failure was being written', async () => {
+    const { client, recorder, sched: s } = setup();
+    await s.start(new AbortController().signal);
+    client.reactor = (a) => {
+      if (a.verb === 'patch' && a.subresource === 'status' && a.name === 'p') {
+        // Another client binds the pod between the failed attempt and its status write.
+        const cur = client.stored<PodK>(PODS, 'default', 'p')!;
+        client.apply(PODS, { ...cur, spec: { ...cur.spec!, nodeName: 'elsewhere' } });
+      }
+      return undefined;
+    };
+    client.apply(PODS, makePod('p'));
+    await waitFor(() => recorder.lines().includes('Warning FailedScheduling no nodes available to schedule pods'), 'event');
+    await waitFor(() => client.writes().includes('patch pods/status default/p'), 'status write attempted');
+    await s.close();
+    sched = undefined;
+    const stored = client.stored<PodK>(PODS, 'default', 'p')!;
+    assert.equal(stored.spec?.nodeName, 'elsewhere');
+    assert.equal(stored.status?.conditions, undefined);
+  });
+
   it('ignores pods of other schedulers and counts assigned pods against nodes', async () => {
     const { client, sched: s } = setup();
     client.apply(NODES, makeNode('n1', { cpu: '1' }));

@@ -12,6 +12,7 @@ import type { Interface } from '../client/clientset.js';
 import { SharedInformerFactory } from '../client/cache/factory.js';
 import type { Lister } from '../client/cache/informer.js';
 import type { EventRecorder } from '../client/record/recorder.js';
+import { isConflict } from '../client/rest/errors.js';
 import type { KubeObject } from '../client/rest/resource.js';
 import { NODES, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODS, STORAGECLASSES } from '../client/resources.js';
 import type { Logger } from '../logging/index.js';
@@ -494,7 +495,13 @@ export class Scheduler {
     const status: Record<string, unknown> = { conditions: [condition] };
     if (nominatedChanged) status.nominatedNodeName = nominatedNodeName || null;
     const m = pod.metadata ?? {};
-    await this.client.resource(PODS).patch(m.name ?? '', 'strategic', { status }, { namespace: m.namespace, subresource: 'status' });
+    // The resourceVersion makes the patch conditional: a pod bound (or otherwise changed) since the
+    // attempt read it must not get a stale PodScheduled=False; its update event requeues it instead.
+    try {
+      await this.client.resource(PODS).patch(m.name ?? '', 'strategic', { metadata: { resourceVersion: m.resourceVersion }, status }, { namespace: m.namespace, subresource: 'status' });
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+    }
   }
 }
 

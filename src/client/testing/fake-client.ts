@@ -146,6 +146,10 @@ export class FakeClient implements Interface {
         const old = b.get(key(namespace, name));
         if (!old) throw notFound(name);
         if (patchType === 'json') throw new Error('FakeClient does not apply JSON patches');
+        const rv = (patch as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
+        if (rv && rv !== old.metadata?.resourceVersion) {
+          throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${gvr.resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+        }
         const o = mergePatch(structuredClone(old), patch) as DeepMutable<KubeObject>;
         o.metadata!.resourceVersion = String(++this.rv);
         b.set(key(namespace, name), o);

@@ -119,6 +119,8 @@ export class WatchableClient implements Interface {
         act({ verb: 'patch', resource: gvr.resource, namespace: n, name, subresource: o?.subresource, body: structuredClone(patch) });
         const old = b.get(key(n, name));
         if (!old) throw notFound(name);
+        const rv = (patch as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
+        if (rv && rv !== old.metadata?.resourceVersion) throw conflict(gvr.resource, name);
         return store(key(n, name), mergePatch(structuredClone(old), patch) as Obj, 'MODIFIED');
       },
       delete: async (name: string, o?: { namespace?: string }) => {
@@ -193,4 +195,8 @@ function mergePatch(target: unknown, patch: unknown): unknown {
     else out[k] = mergePatch(out[k], v);
   }
   return out;
+}
+
+function conflict(resource: string, name: string): StatusError {
+  return new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
 }
