@@ -3,7 +3,8 @@
 
 import { Command, CommanderError } from 'commander';
 import { hostname } from 'node:os';
-import { Agent, ControlPlane, ConfigError, JoinError, VERSION, completeAgentConfig, completeServerConfig, createLogger, type AgentOptions, type ServerOptions } from '../daemons/index.js';
+import { dirname, resolve } from 'node:path';
+import { Agent, ControlPlane, ConfigError, JoinError, VERSION, completeAgentConfig, completeServerConfig, createLogger, defaultDataDir, importImageFiles, type AgentOptions, type ServerOptions } from '../daemons/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`k8ts: ${message}\n`);
@@ -144,8 +145,20 @@ program
   .command('images')
   .description('manage the node image store')
   .command('import')
+  .description('load OCI-layout or docker-archive tarballs into the node image store')
   .argument('<files...>')
-  .action(() => fail('image import needs the node agent, which is not available in this version of k8ts'));
+  .option('--data-dir <dir>', 'state directory (default /var/lib/k8ts for root, else ~/.k8ts)')
+  .action(async (files: string[], o: Record<string, unknown>) => {
+    const dataDir = resolve((o.dataDir as string | undefined) ?? defaultDataDir());
+    let report;
+    try {
+      report = await importImageFiles(dataDir, files);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    for (const r of report.imported) for (const image of r.images) process.stdout.write(`imported ${image}\n`);
+    if (!report.live) process.stdout.write(`k8ts is not running on ${dataDir}: ${report.kept.length} tarball(s) kept in ${dirname(report.kept[0]!)} and imported at the next start\n`);
+  });
 
 try {
   await program.parseAsync(process.argv);

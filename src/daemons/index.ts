@@ -4,3 +4,4 @@ export { Agent, JoinError } from './agent.js';
 export { completeAgentConfig, completeServerConfig, ConfigError, defaultDataDir } from './config.js';
 export type { AgentConfig, AgentOptions, ServerOptions, ServerConfig } from './config.js';
 export { createLogger } from '../logging/index.js';
+export { importImageFiles, ImagesError } from './images.js';

@@ -4,7 +4,7 @@
 // (SIGTERM, SIGKILL after a grace) and removes what its containers left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Logger } from '../../logging/index.js';
 import { CRIClient } from '../cri/client.js';
@@ -119,6 +119,21 @@ export class ContainerdSupervisor {
     if (this.opts.podCIDR) {
       await writeFile(p.cniConflist, renderCNIConflist({ paths: p, podCIDR: this.opts.podCIDR, bridge: this.opts.bridge, networkName: this.opts.networkName, ipMasq: this.opts.ipMasq }));
     }
+  }
+
+  /**
+   * Writes the bridge conflist for the node's pod CIDR, known only once the node IPAM controller
+   * has given the node one; containerd's CRI plugin watches the CNI conf dir and turns
+   * NetworkReady true when it appears. Writing the same CIDR again changes nothing.
+   */
+  async setPodCIDR(podCIDR: string): Promise<void> {
+    if (this.opts.podCIDR === podCIDR && this.stateValue !== 'new') return;
+    this.opts.podCIDR = podCIDR;
+    const p = this.paths;
+    await mkdir(p.cniConfDir, { recursive: true, mode: 0o711 });
+    const tmp = `${p.cniConflist}.tmp`;
+    await writeFile(tmp, renderCNIConflist({ paths: p, podCIDR, bridge: this.opts.bridge, networkName: this.opts.networkName, ipMasq: this.opts.ipMasq }));
+    await rename(tmp, p.cniConflist);
   }
 
   private async launch(signal?: AbortSignal): Promise<void> {
