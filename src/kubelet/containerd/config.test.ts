@@ -71,3 +71,11 @@ test('shim socket path follows containerd 1.6 (sha256 of address/namespace/id)',
   assert.match(shimSocketPath(paths, 'k8s.io', 'abc'), /^\/run\/containerd\/s\/[0-9a-f]{64}$/);
   assert.notEqual(shimSocketPath(paths, 'k8s.io', 'abc'), shimSocketPath(instancePaths('/tmp/other'), 'k8s.io', 'abc'));
 });
+
+test('containerdEnv sends pulls to a closed loopback port unless a proxy is given, loopback registries direct', async () => {
+    const { containerdEnv, OFFLINE_PROXY } = await import('./supervisor.js');
+    const env = containerdEnv();
+    for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) assert.equal(env[k], OFFLINE_PROXY);
+    assert.equal(env.NO_PROXY, '127.0.0.1,localhost,::1');
+    assert.equal(containerdEnv('http://proxy.local:3128').HTTPS_PROXY, 'http://proxy.local:3128');
+});

@@ -39,6 +39,13 @@ export interface ContainerdSupervisorOptions {
   onFailure?: (err: Error) => void;
   /** On close, also kill the instance's containers and shims and unmount (default true). */
   cleanupOnClose?: boolean;
+  /**
+   * The HTTP(S) proxy containerd pulls through. Unless given, pulls go to a closed loopback port:
+   * no registry outside this machine is ever contacted (not even its name resolved, which the
+   * proxy would do), while registries on loopback are reached directly. Air-gapped nodes get
+   * their images from tarballs; a node that may pull sets a real proxy here.
+   */
+  registryProxy?: string;
   /** Skip the host dependency check (tests with fake binaries). */
   skipDependencyCheck?: boolean;
 }
@@ -48,6 +55,18 @@ export class ContainerdExitedError extends Error {
   constructor(message: string, readonly exitCode: number | null, readonly signal: NodeJS.Signals | null, readonly logTail: string) {
     super(logTail ? `${message}; last log lines:\n${logTail}` : message);
   }
+}
+
+/** A closed port on loopback: connections are refused at once, nothing leaves the machine. */
+export const OFFLINE_PROXY = 'http://127.0.0.1:9';
+const LOOPBACK_NO_PROXY = '127.0.0.1,localhost,::1';
+
+/** containerd's environment: PATH, and the pull proxy in both spellings Go reads. */
+export function containerdEnv(proxy = OFFLINE_PROXY): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+  for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) env[k] = proxy;
+  env.NO_PROXY = env.no_proxy = LOOPBACK_NO_PROXY;
+  return env;
 }
 
 /** A private containerd. `start()` resolves when CRI answers; `close()` is idempotent. */
@@ -144,7 +163,7 @@ export class ContainerdSupervisor {
     const logFd = openSync(this.paths.log, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(binary, ['--config', this.paths.config], { stdio: ['ignore', logFd, logFd], env: { ...process.env, PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
+      child = spawn(binary, ['--config', this.paths.config], { stdio: ['ignore', logFd, logFd], env: containerdEnv(this.opts.registryProxy) });
     } finally {
       closeSync(logFd);
     }
