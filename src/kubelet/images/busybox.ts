@@ -17,10 +17,10 @@ export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Applets the seeds and tests use; building fails if the binary lacks one. */
+/** Applets the seeds and tests use (tar for `kubectl cp`); building fails if the binary lacks one. */
 export const REQUIRED_APPLETS = [
   'awk', 'cat', 'date', 'echo', 'env', 'false', 'grep', 'head', 'hostname', 'httpd', 'id', 'ls', 'mkdir', 'nc',
-  'nslookup', 'ps', 'rm', 'sed', 'sh', 'sleep', 'tail', 'test', 'top', 'touch', 'true', 'wget',
+  'nslookup', 'ps', 'rm', 'sed', 'sh', 'sleep', 'tail', 'tar', 'test', 'top', 'touch', 'true', 'wget',
 ];
 
 export class MissingBusyboxError extends Error {
