@@ -95,6 +95,12 @@ program
   .option('--token <token>', 'shared secret agents use to join')
   .option('--simulated-node-capacity <list>', 'capacity of each simulated node (default cpu=4,memory=16Gi,pods=110,ephemeral-storage=100Gi)')
   .option('--node-monitor-grace-period <duration>', 'how long a node may miss heartbeats before it is marked unhealthy', '40s')
+  .option('--node-name <name>', "this machine's node name (default: the host name)")
+  .option('--node-label <key=value>', 'a label for this node (repeatable)', collect)
+  .option('--node-taint <key=value:Effect>', 'a taint for this node (repeatable)', collect)
+  .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
+  .option('--kubelet-port <port>', "the kubelet's HTTPS port (0 picks a free port)", '10250')
+  .option('--container-runtime-endpoint <socket>', "an existing CRI socket instead of k8ts's own containerd")
   .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
   .action(async (o: Record<string, unknown>) => {
     await runServer({
@@ -112,6 +118,12 @@ program
       clusterDomain: o.clusterDomain as string,
       token: o.token as string | undefined,
       logLevel: o.logLevel as string,
+      nodeName: o.nodeName as string | undefined,
+      nodeLabels: o.nodeLabel as string[] | undefined,
+      nodeTaints: o.nodeTaint as string[] | undefined,
+      nodeIP: o.nodeIp as string | undefined,
+      kubeletPort: o.kubeletPort as string,
+      containerRuntimeEndpoint: o.containerRuntimeEndpoint as string | undefined,
     });
   });
 
@@ -126,6 +138,9 @@ program
   .option('--node-taint <key=value:Effect>', 'a taint for the node (repeatable)', collect)
   .option('--simulated', 'run a simulated node (no containers) instead of a kubelet')
   .option('--capacity <list>', 'capacity of a simulated node, e.g. cpu=4,memory=16Gi,pods=110')
+  .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
+  .option('--kubelet-port <port>', "the kubelet's HTTPS port (0 picks a free port)", '10250')
+  .option('--container-runtime-endpoint <socket>', "an existing CRI socket instead of k8ts's own containerd")
   .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
   .action(async (o: Record<string, unknown>) => {
     await runAgent({
@@ -138,6 +153,9 @@ program
       simulated: Boolean(o.simulated),
       capacity: o.capacity as string | undefined,
       logLevel: o.logLevel as string,
+      nodeIP: o.nodeIp as string | undefined,
+      kubeletPort: o.kubeletPort as string,
+      containerRuntimeEndpoint: o.containerRuntimeEndpoint as string | undefined,
     });
   });
 

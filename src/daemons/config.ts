@@ -1,7 +1,7 @@
 // Server configuration: options (what the user gave) → completed config (defaults applied and
 // validated, errors naming the flag). Runtime code sees only ServerConfig.
 
-import { homedir } from 'node:os';
+import { homedir, hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface ServerOptions {
@@ -21,6 +21,13 @@ export interface ServerOptions {
   simulatedNodeCapacity?: string;
   /** kube-controller-manager's --node-monitor-grace-period (Go duration, default 40s). */
   nodeMonitorGracePeriod?: string;
+  /** The server's own node (unless --disable-agent). */
+  nodeName?: string;
+  nodeLabels?: string[];
+  nodeTaints?: string[];
+  nodeIP?: string;
+  kubeletPort?: number | string;
+  containerRuntimeEndpoint?: string;
 }
 
 export type Datastore = { kind: 'sqlite'; path: string } | { kind: 'etcd'; endpoints: string[] };
@@ -40,6 +47,21 @@ export interface ServerConfig {
   logLevel: LogLevel;
   simulatedNodeCapacity: Record<string, string>;
   nodeMonitorGracePeriodMs: number;
+  /** The server's own real node; undefined with --disable-agent or --simulated-nodes. */
+  node: NodeConfig | undefined;
+}
+
+/** A real node: its kubelet, containerd and addresses. */
+export interface NodeConfig {
+  nodeName: string;
+  nodeLabels: Record<string, string>;
+  nodeTaints: NodeTaint[];
+  /** The node's InternalIP (the API server reaches the kubelet there). */
+  nodeIP: string;
+  /** The kubelet's HTTPS port (10250; 0 picks a free one). */
+  kubeletPort: number;
+  /** An existing CRI socket instead of the agent's own containerd. */
+  containerRuntimeEndpoint: string | undefined;
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -55,6 +77,9 @@ export interface AgentOptions {
   /** Capacity of a simulated node, `cpu=4,memory=16Gi,pods=110`. */
   capacity?: string;
   logLevel?: string;
+  nodeIP?: string;
+  kubeletPort?: number | string;
+  containerRuntimeEndpoint?: string;
 }
 
 export interface NodeTaint {
@@ -73,6 +98,8 @@ export interface AgentConfig {
   nodeTaints: NodeTaint[];
   capacity: Record<string, string>;
   logLevel: LogLevel;
+  /** The real node (undefined for --simulated). */
+  node: NodeConfig | undefined;
 }
 
 /** A bad flag or value; the CLI prints the message and exits non-zero. */
@@ -128,10 +155,8 @@ export function completeServerConfig(o: ServerOptions): ServerConfig {
   const level = o.logLevel ?? 'info';
   if (!['trace', 'debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new ConfigError(`invalid value "${level}" for flag --log-level`);
   const simulatedNodes = checkInt('simulated-nodes', o.simulatedNodes, 0, 0, 100000);
-  // Until the node agent lands, a server runs either no node (--disable-agent) or simulated ones.
-  if (!o.disableAgent && simulatedNodes === 0) {
-    throw new ConfigError('the node agent is not available in this version of k8ts; start the control plane alone with --disable-agent, or with --simulated-nodes N');
-  }
+  // With simulated nodes the server runs no real node of its own (they would compete for pods).
+  const node = o.disableAgent || simulatedNodes > 0 ? undefined : completeNodeConfig(o, hostname());
   return {
     dataDir,
     bindAddress: checkIP('bind-address', o.bindAddress ?? '0.0.0.0'),
@@ -147,7 +172,42 @@ export function completeServerConfig(o: ServerOptions): ServerConfig {
     logLevel: level as LogLevel,
     simulatedNodeCapacity: parseCapacity('simulated-node-capacity', o.simulatedNodeCapacity),
     nodeMonitorGracePeriodMs: checkDuration('node-monitor-grace-period', o.nodeMonitorGracePeriod, 40_000),
+    node,
   };
+}
+
+interface NodeOptions {
+  nodeName?: string;
+  nodeLabels?: string[];
+  nodeTaints?: string[];
+  nodeIP?: string;
+  kubeletPort?: number | string;
+  containerRuntimeEndpoint?: string;
+}
+
+function completeNodeConfig(o: NodeOptions, hostName: string): NodeConfig {
+  const nodeName = (o.nodeName ?? hostName).toLowerCase();
+  if (!NODE_NAME.test(nodeName) || nodeName.length > 253) throw new ConfigError(`invalid value "${nodeName}" for flag --node-name: must be a lowercase RFC 1123 subdomain`);
+  const endpoint = o.containerRuntimeEndpoint;
+  if (endpoint !== undefined && !/^(unix:\/\/)?\/\S+$/.test(endpoint)) {
+    throw new ConfigError(`invalid value "${endpoint}" for flag --container-runtime-endpoint: expected unix:///path/to/socket`);
+  }
+  return {
+    nodeName,
+    nodeLabels: Object.fromEntries((o.nodeLabels ?? []).map(parseLabel)),
+    nodeTaints: (o.nodeTaints ?? []).map(parseTaint),
+    nodeIP: o.nodeIP !== undefined ? checkIP('node-ip', o.nodeIP) : defaultNodeIP(),
+    kubeletPort: checkInt('kubelet-port', o.kubeletPort, 10250, 0, 65535),
+    containerRuntimeEndpoint: endpoint,
+  };
+}
+
+/** k3s's choice: the first IPv4 address of a non-loopback interface, else loopback. */
+export function defaultNodeIP(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/i;
@@ -213,7 +273,6 @@ export function completeAgentConfig(o: AgentOptions, hostName: string): AgentCon
   }
   if (url.protocol !== 'https:') throw new ConfigError(`invalid value "${o.server}" for flag --server: must be an https:// URL`);
   if (!o.token) throw new ConfigError("--token is required: the contents of the server's <data-dir>/token file");
-  if (!o.simulated) throw new ConfigError('the node agent is not available in this version of k8ts; run a simulated node with --simulated');
   const nodeName = (o.nodeName ?? hostName).toLowerCase();
   if (!NODE_NAME.test(nodeName) || nodeName.length > 253) throw new ConfigError(`invalid value "${nodeName}" for flag --node-name: must be a lowercase RFC 1123 subdomain`);
   const level = o.logLevel ?? 'info';
@@ -223,10 +282,11 @@ export function completeAgentConfig(o: AgentOptions, hostName: string): AgentCon
     token: o.token,
     dataDir: resolve(o.dataDir ?? defaultDataDir()),
     nodeName,
-    simulated: true,
+    simulated: Boolean(o.simulated),
     nodeLabels: Object.fromEntries((o.nodeLabels ?? []).map(parseLabel)),
     nodeTaints: (o.nodeTaints ?? []).map(parseTaint),
     capacity: parseCapacity('capacity', o.capacity),
     logLevel: level as LogLevel,
+    node: o.simulated ? undefined : completeNodeConfig({ ...o, nodeName }, hostName),
   };
 }

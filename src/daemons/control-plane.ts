@@ -14,7 +14,11 @@ import { SqliteBackend, createStorage, createCacher, type Cacher, type Backend }
 import { APIRegistry } from '../apiserver/registry/index.js';
 import { APIServer, type VersionInfo } from '../apiserver/server.js';
 import { ResourceHandler } from '../apiserver/endpoints/resource.js';
-import { ClientCertAuthenticator } from '../apiserver/filters/authentication.js';
+import { ClientCertAuthenticator, UnionAuthenticator } from '../apiserver/filters/authentication.js';
+import { ServiceAccountTokenAuthenticator } from '../apiserver/filters/serviceaccount-token.js';
+import { serviceAccountTokenHandler } from '../apiserver/registry/core/serviceaccounts/token.js';
+import { DEFAULT_ISSUER, TokenIssuer, loadOrCreateServiceAccountKey, storeTokenGetter } from '../apiserver/serviceaccount/index.js';
+import { LegacyTokensController } from '../apiserver/serviceaccount/legacy-tokens.js';
 import { printers, defaultPrinter } from '../apiserver/printers/index.js';
 import { podBindingHandler, podEvictionHandler, podStreamHandler, handleBindingsResource } from '../apiserver/registry/core/pods/subresources.js';
 import { namespaceFinalizeHandler } from '../apiserver/registry/core/namespaces/finalize.js';
@@ -106,6 +110,11 @@ export class ControlPlane {
 
       const pods = registry.store('', 'pods');
       const nodes = registry.store('', 'nodes');
+      // ServiceAccount tokens: one signing key kept with the certificates, the TokenRequest
+      // subresource, bearer-token authentication, and the filler of legacy token Secrets.
+      const saKey = await loadOrCreateServiceAccountKey(join(cfg.dataDir, 'tls'));
+      const issuer = new TokenIssuer({ key: saKey });
+      const saStores = { serviceAccounts: registry.store('', 'serviceaccounts'), pods, secrets: registry.store('', 'secrets'), nodes };
       const handler = new ResourceHandler({
         registry,
         printers,
@@ -120,6 +129,7 @@ export class ControlPlane {
           'pods/portforward': podStreamHandler(pods, 'portforward', nodes),
           'pods/proxy': podStreamHandler(pods, 'proxy', nodes),
           'namespaces/finalize': namespaceFinalizeHandler(registry),
+          'serviceaccounts/token': serviceAccountTokenHandler({ ...saStores, issuer, audiences: [DEFAULT_ISSUER] }),
         },
         virtual: {
           '/bindings': { storedAs: { group: '', version: 'v1', resource: 'pods' }, verbs: ['create'], handler: { handle: (hc) => handleBindingsResource(pods, hc) } },
@@ -137,7 +147,7 @@ export class ControlPlane {
         bindAddress: cfg.bindAddress,
         port: cfg.httpsPort,
         tls: { cert: this.pki.serving.certPem, key: this.pki.serving.keyPem, clientCA: this.pki.clientCA.certPem },
-        authenticator: new ClientCertAuthenticator(),
+        authenticator: new UnionAuthenticator([new ClientCertAuthenticator(), new ServiceAccountTokenAuthenticator({ keys: [saKey], getter: storeTokenGetter(saStores) })]),
         resources: handler,
         openapi,
         version: VERSION,
@@ -148,6 +158,10 @@ export class ControlPlane {
       });
       this.server = server;
       this.port = await server.start();
+      const legacyTokens = new LegacyTokensController({ secrets: saStores.secrets, serviceAccounts: saStores.serviceAccounts, issuer, rootCAPem: this.pki.serverCA.certPem, logger: this.log.child({ component: 'tokens-controller' }) });
+      void legacyTokens.run(this.abort.signal).catch((e: unknown) => {
+        if (!this.abort.signal.aborted) this.fatal(`the tokens controller failed: ${(e as Error).message}`);
+      });
       await this.startComponents();
       await this.writeKubeconfig();
       await this.writeToken(joinSecret);
