@@ -2,8 +2,10 @@
 // authentication, request info) and the routes (health, version, metrics, discovery, OpenAPI,
 // resources).
 
+import http from 'node:http';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Registry as MetricsRegistry, Counter, Histogram } from 'prom-client';
 import { StatusError, newBadRequest, newUnauthorized } from '../machinery/errors.js';
 import type { Logger } from '../logging/index.js';
@@ -13,6 +15,7 @@ import { Discovery, aggregatedContentType, wantsAggregated } from './endpoints/d
 import type { ResourceHandler } from './endpoints/resource.js';
 import type { Authenticator } from './filters/authentication.js';
 import { CACERTS_PATH, NODE_CREDENTIALS_PATH, serveCACerts, serveNodeCredentials, type NodeJoinService } from './join.js';
+import { markUpgrade } from './proxy/upgrade.js';
 
 export interface OpenAPIService {
   v2(): string;
@@ -135,6 +138,18 @@ export class APIServer {
     // Go's default header limit (1 MiB), so long paths reach the handler and get a Status. The
     // HTTP/1.1 fallback reads it from the server object (it is not an http2 option).
     (server as unknown as { maxHeaderSize: number }).maxHeaderSize = 1024 * 1024;
+    // HTTP/1.1 `Upgrade` requests (kubectl exec/attach/port-forward) go through the same chain;
+    // the subresource handler takes the socket over (proxy/upgrade.ts), any error is an ordinary
+    // response on it, after which the connection closes.
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      const res = new http.ServerResponse(req);
+      res.assignSocket(socket as Socket);
+      res.shouldKeepAlive = false;
+      res.on('finish', () => socket.end());
+      socket.on('error', () => socket.destroy());
+      markUpgrade(req, socket, head);
+      void this.handle(req as unknown as Req, res as unknown as Res);
+    });
     server.on('session', (s) => {
       this.sessions.add(s);
       s.on('close', () => this.sessions.delete(s));

@@ -1,11 +1,13 @@
 // Pod subresources served by the API server itself: binding (the scheduler's write), eviction
-// (the disruption-budget-aware delete) and the streaming ones, which need a node agent.
+// (the disruption-budget-aware delete) and the streaming ones, served by the pod's kubelet.
 
 import type { Pod as WirePod, Binding } from 'kubernetes-types/core/v1.js';
 import type { DeepMutable } from '../../../../util/mutable.js';
 type Pod = DeepMutable<WirePod>;
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
-import { StatusError, newBadRequest, newConflict, newNotFound, newTooManyRequests } from '../../../../machinery/errors.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { StatusError, newBadRequest, newConflict, newInvalid, newNotFound, newTooManyRequests, type StatusCause } from '../../../../machinery/errors.js';
+import { kubeletLocation, proxyKubeletUpgrade, streamKubeletGet, type KubeletClientConfig } from '../../../proxy/kubelet.js';
 import { selectorFromLabelSelector } from '../../../../machinery/labels.js';
 import type { ApiObject } from '../../../../api/scheme.js';
 import { type HandlerContext, type SubresourceHandler } from '../../../endpoints/resource.js';
@@ -145,7 +147,7 @@ async function checkAndDecrement(pdbs: GenericStore, ctx: RequestContext, pdbNam
 }
 
 /** What each streaming subresource is called in the simulated-node error. */
-const STREAM_NOUN: Record<'log' | 'exec' | 'attach' | 'portforward' | 'proxy', string> = {
+const STREAM_NOUN: Record<StreamSubresource, string> = {
   log: 'logs are',
   exec: 'exec is',
   attach: 'attach is',
@@ -153,22 +155,24 @@ const STREAM_NOUN: Record<'log' | 'exec' | 'attach' | 'portforward' | 'proxy', s
   proxy: 'proxy is',
 };
 
+export type StreamSubresource = 'log' | 'exec' | 'attach' | 'portforward' | 'proxy';
+
 /**
- * logs/exec/attach/portforward/proxy reach the pod's node agent; without one they answer a clear
- * error. Pods on simulated nodes (annotation `k8ts.io/simulated: "true"`, read through `nodes`
- * when given) have no containers at all: a 400 says so.
+ * logs/exec/attach/portforward reach the pod's kubelet (upstream pkg/registry/core/pod/rest
+ * LogREST, ExecREST, AttachREST, PortForwardREST): the container is validated, the node found,
+ * and the kubelet's answer streamed (logs) or the client's upgrade proxied to it byte for byte.
+ * Pods on simulated nodes (annotation `k8ts.io/simulated: "true"`, read through `nodes`) have no
+ * containers: a 400 says so. Without `kubelet` (no client certificate) or for pods/proxy, a 503.
  */
-export function podStreamHandler(pods: GenericStore, what: 'log' | 'exec' | 'attach' | 'portforward' | 'proxy', nodes?: GenericStore): SubresourceHandler {
+export function podStreamHandler(pods: GenericStore, what: StreamSubresource, nodes?: GenericStore, kubelet?: KubeletClientConfig): SubresourceHandler {
   return {
     async handle(hc) {
       const ctx = hc.requestContext(false);
       const pod = (await pods.get(ctx, hc.ri.name)) as Pod;
+      const name = hc.ri.name;
       const nodeName = pod.spec?.nodeName;
-      if (!nodeName) {
-        throw newBadRequest(`pod ${hc.ri.name} does not have a host assigned`);
-      }
-      if (nodes) {
-        let node: ApiObject | undefined;
+      let node: ApiObject | undefined;
+      if (nodeName && nodes) {
         try {
           node = await nodes.get({ ...ctx, namespace: undefined }, nodeName);
         } catch (e) {
@@ -176,12 +180,131 @@ export function podStreamHandler(pods: GenericStore, what: 'log' | 'exec' | 'att
           if (!(e instanceof StatusError && e.code === 404)) throw e;
         }
         if (node?.metadata?.annotations?.['k8ts.io/simulated'] === 'true') {
-          throw newBadRequest(`pod "${hc.ri.name}" runs on simulated node "${nodeName}": simulated nodes run no containers, so ${STREAM_NOUN[what]} not available`);
+          throw newBadRequest(`pod "${name}" runs on simulated node "${nodeName}": simulated nodes run no containers, so ${STREAM_NOUN[what]} not available`);
         }
       }
-      throw new StatusError(503, 'ServiceUnavailable', `${what} is not available: the node agent on node "${nodeName}" does not serve streams in this version of k8ts`);
+      const q = hc.query;
+      const ns = pod.metadata?.namespace ?? hc.ri.namespace ?? '';
+      let kubeletPath: string;
+      if (what === 'log') {
+        const opts = podLogOptions(q, name);
+        const container = validateContainer(q.get('container') ?? '', pod);
+        // Upstream LogLocation: a pod without a node has no logs yet (an empty answer).
+        if (!nodeName) {
+          hc.res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-cache, private' });
+          hc.res.end();
+          return;
+        }
+        kubeletPath = `/containerLogs/${enc(ns)}/${enc(name)}/${enc(container)}${opts}`;
+      } else if (what === 'exec' || what === 'attach') {
+        const command = q.getAll('command');
+        if (what === 'exec' && command.length === 0) throw newBadRequest('you must specify at least 1 command');
+        const container = validateContainer(q.get('container') ?? '', pod);
+        if (!nodeName) throw newBadRequest(`pod ${name} does not have a host assigned`);
+        // Upstream streamParams: the kubelet's flag names, set to 1.
+        const params = new URLSearchParams();
+        if (queryBool(q, 'stdin')) params.append('input', '1');
+        if (queryBool(q, 'stdout')) params.append('output', '1');
+        if (queryBool(q, 'stderr')) params.append('error', '1');
+        if (queryBool(q, 'tty')) params.append('tty', '1');
+        if (what === 'exec') for (const c of command) params.append('command', c);
+        kubeletPath = `/${what}/${enc(ns)}/${enc(name)}/${enc(container)}${search(params)}`;
+      } else if (what === 'portforward') {
+        if (!nodeName) throw newBadRequest(`pod ${name} does not have a host assigned`);
+        const ports: string[] = [];
+        for (const p of q.getAll('ports').flatMap((v) => v.split(','))) {
+          const n = Number(p);
+          if (!/^\d+$/.test(p) || n < 1 || n > 65535) throw newBadRequest(`invalid port ${JSON.stringify(p)}: must be between 1 and 65535`);
+          ports.push(p);
+        }
+        const params = new URLSearchParams();
+        if (ports.length) params.append('port', ports.join(','));
+        kubeletPath = `/portForward/${enc(ns)}/${enc(name)}${search(params)}`;
+      } else {
+        if (!nodeName) throw newBadRequest(`pod ${name} does not have a host assigned`);
+        throw new StatusError(503, 'ServiceUnavailable', `proxy is not available: proxying to pods is not served in this version of k8ts`);
+      }
+      if (!kubelet || !node) {
+        throw new StatusError(503, 'ServiceUnavailable', `${what} is not available: the node agent on node "${nodeName!}" does not serve streams in this version of k8ts`);
+      }
+      const loc = kubeletLocation(node as Node, kubelet.defaultPort);
+      if (what === 'log') await streamKubeletGet(kubelet, loc, kubeletPath, hc.res, { resource: 'pods/log', name });
+      else await proxyKubeletUpgrade(kubelet, loc, kubeletPath, hc.req, hc.res);
     },
   };
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}
+
+function search(p: URLSearchParams): string {
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Query → bool as upstream's conversion does: absent false, `0`/`false` false, anything else true. */
+function queryBool(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v !== null && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+function queryInt(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  if (!/^[+-]?\d+$/.test(v)) throw newBadRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
+}
+
+/**
+ * PodLogOptions from the query, validated as upstream ValidatePodLogOptions (422 Invalid), and
+ * rendered as the kubelet's query (upstream LogLocation).
+ */
+export function podLogOptions(q: URLSearchParams, podName: string): string {
+  const tailLines = queryInt(q, 'tailLines');
+  const limitBytes = queryInt(q, 'limitBytes');
+  const sinceSeconds = queryInt(q, 'sinceSeconds');
+  const sinceTimeRaw = q.get('sinceTime');
+  let sinceTime: string | undefined;
+  if (sinceTimeRaw !== null) {
+    const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(sinceTimeRaw) ? Date.parse(sinceTimeRaw) : NaN;
+    if (Number.isNaN(ms)) throw newBadRequest(`parsing time ${JSON.stringify(sinceTimeRaw)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(sinceTimeRaw)} as RFC3339`);
+    sinceTime = new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  const causes: StatusCause[] = [];
+  if (tailLines !== undefined && tailLines < 0) causes.push({ reason: 'FieldValueInvalid', field: 'tailLines', message: `Invalid value: ${tailLines}: must be greater than or equal to 0` });
+  if (limitBytes !== undefined && limitBytes < 1) causes.push({ reason: 'FieldValueInvalid', field: 'limitBytes', message: `Invalid value: ${limitBytes}: must be greater than 0` });
+  if (sinceSeconds !== undefined && sinceTime !== undefined) causes.push({ reason: 'FieldValueForbidden', field: '', message: 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified' });
+  else if (sinceSeconds !== undefined && sinceSeconds < 1) causes.push({ reason: 'FieldValueInvalid', field: 'sinceSeconds', message: `Invalid value: ${sinceSeconds}: must be greater than 0` });
+  if (causes.length) throw newInvalid({ group: '', kind: 'PodLogOptions' }, podName, causes);
+  const p = new URLSearchParams();
+  if (queryBool(q, 'follow')) p.append('follow', 'true');
+  if (queryBool(q, 'previous')) p.append('previous', 'true');
+  if (queryBool(q, 'timestamps')) p.append('timestamps', 'true');
+  if (sinceSeconds !== undefined) p.append('sinceSeconds', String(sinceSeconds));
+  if (sinceTime !== undefined) p.append('sinceTime', sinceTime);
+  if (tailLines !== undefined) p.append('tailLines', String(tailLines));
+  if (limitBytes !== undefined) p.append('limitBytes', String(limitBytes));
+  return search(p);
+}
+
+/**
+ * The container a stream addresses (upstream validateContainer): the named one must exist; with
+ * none named, a pod's only container is chosen, otherwise the choices are listed (init,
+ * regular, ephemeral, in that order, Go's `[a b]` form).
+ */
+export function validateContainer(container: string, pod: Pod): string {
+  const spec = pod.spec;
+  const all = [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].map((c) => c.name);
+  const name = pod.metadata?.name ?? '';
+  if (!container) {
+    const regular = spec?.containers ?? [];
+    if (regular.length === 1) return regular[0]!.name;
+    if (regular.length === 0) throw newBadRequest(`a container name must be specified for pod ${name}`);
+    throw newBadRequest(`a container name must be specified for pod ${name}, choose one of: [${all.join(' ')}]`);
+  }
+  if (!all.includes(container)) throw newBadRequest(`container ${container} is not valid for pod ${name}`);
+  return container;
 }
 
 export { newNotFound };
