@@ -1,0 +1,2 @@
+// Container lifecycle hooks (upstream pkg/kubelet/lifecycle).
+export { HookRunner, formatPod, type HookRunnerOptions } from './handlers.js';
