@@ -1,6 +1,6 @@
 // The API server: HTTPS (HTTP/2 with HTTP/1.1 fallback), the filter chain (panic recovery,
-// authentication, request info) and the routes (health, version, metrics, discovery, OpenAPI,
-// resources).
+// authentication, request info) and the routes (health, version, metrics, service account issuer
+// discovery, discovery, OpenAPI, metrics.k8s.io, resources).
 
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -16,6 +16,8 @@ import type { ResourceHandler } from './endpoints/resource.js';
 import type { Authenticator } from './filters/authentication.js';
 import { CACERTS_PATH, NODE_CREDENTIALS_PATH, serveCACerts, serveNodeCredentials, type NodeJoinService } from './join.js';
 import { markUpgrade } from './proxy/upgrade.js';
+import { MetricsAPI, metricsDiscoveryGroup } from './metricsapi/index.js';
+import type { OpenIDMetadata } from './serviceaccount/index.js';
 
 export interface OpenAPIService {
   v2(): string;
@@ -54,6 +56,13 @@ export interface APIServerOptions {
   ready(): boolean;
   /** Serves /cacerts and /v1-k8ts/node-credentials so agents can join (absent: 404). */
   join?: NodeJoinService;
+  /**
+   * Serves metrics.k8s.io/v1beta1 (what `kubectl top` reads) and lists it in discovery; absent,
+   * the group is neither served nor discovered, as without metrics-server.
+   */
+  resourceMetrics?: MetricsAPI;
+  /** Serves /.well-known/openid-configuration and /openid/v1/jwks to authenticated clients (absent: 404). */
+  openid?: OpenIDMetadata;
 }
 
 type ServerState = 'new' | 'listening' | 'closing' | 'closed';
@@ -95,7 +104,7 @@ const PUBLIC_PATHS = new Set(['/livez', '/readyz', '/healthz', '/version']);
 export class APIServer {
   private state: ServerState = 'new';
   private server: http2.Http2SecureServer | undefined;
-  private readonly discovery = new Discovery();
+  private readonly discovery: Discovery;
   private readonly requests: Counter<string>;
   private readonly latency: Histogram<string>;
   private readonly sessions = new Set<http2.Http2Session>();
@@ -103,6 +112,7 @@ export class APIServer {
   private address = '';
 
   constructor(private readonly opts: APIServerOptions) {
+    this.discovery = new Discovery(opts.resourceMetrics ? [metricsDiscoveryGroup()] : []);
     this.requests = new Counter({
       name: 'apiserver_request_total',
       help: 'Counter of apiserver requests broken out for each verb, group, version, resource and HTTP response code.',
@@ -178,6 +188,11 @@ export class APIServer {
     return port;
   }
 
+  /** The host:port clients reach this server at (the bind address, loopback for 0.0.0.0); '' before start. */
+  get externalAddress(): string {
+    return this.address;
+  }
+
   /** Stops accepting, ends open streams (watches) and waits for connections to close. Idempotent. */
   async close(): Promise<void> {
     if (this.state === 'closed' || this.state === 'closing' || !this.server) {
@@ -219,6 +234,7 @@ export class APIServer {
       const connection = (req as { stream?: { session?: object } }).stream?.session ?? (req.socket as object);
       const user = await this.opts.authenticator.authenticate({ headers: req.headers, socket: req.socket, connection });
       if (!user) throw newUnauthorized();
+      if (this.opts.openid?.serve(res, path, method)) return;
       if (path === '/metrics' && method === 'GET') {
         const text = await this.opts.metrics.metrics();
         res.writeHead(200, { 'content-type': this.opts.metrics.contentType });
@@ -231,6 +247,10 @@ export class APIServer {
       }
       const ri = parseRequestInfo(method, path, query);
       labels = { verb: ri.verb, group: ri.group, version: ri.version, resource: ri.resource, subresource: ri.subresource };
+      if (this.opts.resourceMetrics && MetricsAPI.matches(ri)) {
+        await this.opts.resourceMetrics.handle(req, res, ri, query);
+        return;
+      }
       if (!ri.isResourceRequest) {
         this.nonResource(req, res, path, method);
         return;

@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { Agent, ControlPlane, ConfigError, JoinError, VERSION, completeAgentConfig, completeServerConfig, createLogger, defaultDataDir, importImageFiles, type AgentOptions, type ServerOptions } from '../daemons/index.js';
+import { Agent, ControlPlane, ConfigError, JoinError, VERSION, completeAgentConfig, completeServerConfig, createLogger, defaultDataDir, importImageFiles, cleanupNode, type AgentOptions, type ServerOptions } from '../daemons/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`k8ts: ${message}\n`);
@@ -71,6 +71,10 @@ async function runAgent(opts: AgentOptions): Promise<void> {
     fail(e instanceof JoinError ? e.message : `agent failed to start: ${(e as Error).message}`);
   }
   process.stderr.write(`k8ts: node ${config.nodeName} joined ${config.server}\n`);
+  void agent.failed.then(async (reason) => {
+    await agent.close().catch(() => undefined);
+    fail(reason);
+  });
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -141,9 +145,13 @@ program
   .option('--node-ip <ip>', "the node's InternalIP (default: the first non-loopback IPv4 address)")
   .option('--kubelet-port <port>', "the kubelet's HTTPS port (0 picks a free port)", '10250')
   .option('--container-runtime-endpoint <socket>', "an existing CRI socket instead of k8ts's own containerd")
+  .option('--cluster-dns <ip>', 'cluster DNS service IP', '10.43.0.10')
+  .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
   .option('--log-level <level>', 'trace|debug|info|warn|error|silent', 'info')
   .action(async (o: Record<string, unknown>) => {
     await runAgent({
+      clusterDNS: o.clusterDns as string,
+      clusterDomain: o.clusterDomain as string,
       server: o.server as string | undefined,
       token: o.token as string | undefined,
       dataDir: o.dataDir as string | undefined,
@@ -157,6 +165,19 @@ program
       kubeletPort: o.kubeletPort as string,
       containerRuntimeEndpoint: o.containerRuntimeEndpoint as string | undefined,
     });
+  });
+
+program
+  .command('cleanup')
+  .description('remove what a stopped or killed k8ts left on this machine: containers, shims, mounts, network namespaces, the pod bridge')
+  .option('--data-dir <dir>', 'state directory (default /var/lib/k8ts for root, else ~/.k8ts)')
+  .action(async (o: Record<string, unknown>) => {
+    const dataDir = resolve((o.dataDir as string | undefined) ?? defaultDataDir());
+    try {
+      await cleanupNode(dataDir);
+    } catch (e) {
+      fail((e as Error).message);
+    }
   });
 
 program

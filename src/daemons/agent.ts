@@ -1,15 +1,19 @@
 // The composition root of `k8ts agent`: join the server (token → CA check → node client
-// certificate, kept under <data-dir>/agent/), then run the node. Until the real kubelet
-// lands the only node it runs is a simulated one (`--simulated`).
+// certificate and kubelet serving certificate, kept under <data-dir>/agent/), then run the
+// node: a real one (node-agent.ts: containerd and the kubelet) or, with --simulated, a
+// simulated one.
 
 import { request } from 'node:https';
 import { mkdir, readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import { createClient, type Clientset } from '../client/index.js';
 import { EventBroadcaster } from '../client/record/recorder.js';
 import { SimulatedNodes } from '../kubelet/simulated/index.js';
+import { NodeAgent } from './node-agent.js';
+import { VERSION } from './version.js';
 import type { Logger } from '../logging/index.js';
 import type { AgentConfig } from './config.js';
 import { caHash, parseToken } from './join.js';
@@ -21,6 +25,10 @@ interface Credentials {
   certPem: string;
   keyPem: string;
   caPem: string;
+  /** A real node's kubelet serving certificate and the client CA it verifies the API server with. */
+  servingCertPem?: string;
+  servingKeyPem?: string;
+  clientCAPem?: string;
 }
 
 /** A one-line failure to join (bad token, unreachable server, refused credentials). */
@@ -34,10 +42,14 @@ export class JoinError extends Error {
 
 export class Agent {
   state: AgentState = 'new';
+  private fatal: (reason: string) => void = () => undefined;
+  /** Resolves with the reason when a part fails after start (the CLI then exits non-zero). */
+  readonly failed: Promise<string> = new Promise((r) => (this.fatal = r));
   private readonly abort = new AbortController();
   private client: Clientset | undefined;
   private events: EventBroadcaster | undefined;
   private nodes: SimulatedNodes | undefined;
+  private node: NodeAgent | undefined;
 
   constructor(
     readonly config: AgentConfig,
@@ -58,6 +70,25 @@ export class Agent {
       const events = new EventBroadcaster(this.client, { logger: this.log.child({ component: 'events' }) });
       this.events = events;
       const cfg = this.config;
+      if (cfg.node) {
+        const node = new NodeAgent({
+          client: this.client,
+          events,
+          node: cfg.node,
+          dataDir: cfg.dataDir,
+          clusterDNS: cfg.clusterDNS,
+          clusterDomain: cfg.clusterDomain,
+          tls: { certPem: creds.servingCertPem!, keyPem: creds.servingKeyPem!, clientCAPem: creds.clientCAPem! },
+          kubeletVersion: VERSION.gitVersion,
+          logger: this.log,
+          onFailure: (reason) => this.fatal(reason),
+        });
+        this.node = node;
+        await node.start();
+        this.state = 'running';
+        this.log.info({ node: cfg.nodeName, server: cfg.server }, 'node joined');
+        return;
+      }
       this.nodes = new SimulatedNodes({
         client: this.client,
         logger: this.log.child({ component: 'simulated-node' }),
@@ -83,6 +114,7 @@ export class Agent {
 
   private async closeParts(): Promise<void> {
     this.abort.abort();
+    await this.node?.close();
     await this.nodes?.close();
     await this.events?.close();
     this.client?.close();
@@ -91,17 +123,29 @@ export class Agent {
   /** Stored credentials for this node and server, or new ones from the server. */
   private async credentials(): Promise<Credentials> {
     const token = parseToken(this.config.token);
-    const files = { cert: join(this.dir, 'client.crt'), key: join(this.dir, 'client.key'), ca: join(this.dir, 'server-ca.crt') };
+    const files = {
+      cert: join(this.dir, 'client.crt'),
+      key: join(this.dir, 'client.key'),
+      ca: join(this.dir, 'server-ca.crt'),
+      servingCert: join(this.dir, 'serving.crt'),
+      servingKey: join(this.dir, 'serving.key'),
+      clientCA: join(this.dir, 'client-ca.crt'),
+    };
+    const real = this.config.node;
     try {
       const [certPem, keyPem, caPem] = await Promise.all([readFile(files.cert, 'utf8'), readFile(files.key, 'utf8'), readFile(files.ca, 'utf8')]);
       const cert = new X509Certificate(certPem);
       const fresh = Date.parse(cert.validTo) - Date.now() > 30 * 86_400_000;
-      if (cert.subject.includes(`CN=system:node:${this.config.nodeName}`) && fresh && (!token.caHash || caHash(caPem) === token.caHash)) return { certPem, keyPem, caPem };
+      if (cert.subject.includes(`CN=system:node:${this.config.nodeName}`) && fresh && (!token.caHash || caHash(caPem) === token.caHash)) {
+        if (!real) return { certPem, keyPem, caPem };
+        const [servingCertPem, servingKeyPem, clientCAPem] = await Promise.all([readFile(files.servingCert, 'utf8'), readFile(files.servingKey, 'utf8'), readFile(files.clientCA, 'utf8')]);
+        if (new X509Certificate(servingCertPem).checkIP(real.nodeIP)) return { certPem, keyPem, caPem, servingCertPem, servingKeyPem, clientCAPem };
+      }
     } catch {
-      // none yet: join below
+      // none yet (or not for this node's address): join below
     }
     const caPem = await this.fetchCA(token.caHash);
-    const body = JSON.stringify({ nodeName: this.config.nodeName });
+    const body = JSON.stringify(real ? { nodeName: this.config.nodeName, ips: [real.nodeIP], hostnames: [hostname()] } : { nodeName: this.config.nodeName });
     const answer = await httpsRequest(`${this.config.server}/v1-k8ts/node-credentials`, { method: 'POST', ca: caPem, headers: { authorization: `Bearer ${token.secret}`, 'content-type': 'application/json' }, body });
     if (answer.status === 401) throw new JoinError(`the server at ${this.config.server} refused the token`);
     if (answer.status !== 200) throw new JoinError(`joining ${this.config.server} failed: HTTP ${answer.status}: ${messageOf(answer.body)}`);
@@ -109,6 +153,13 @@ export class Agent {
     await atomicWrite(files.key, creds.keyPem, 0o600);
     await atomicWrite(files.cert, creds.certPem, 0o644);
     await atomicWrite(files.ca, creds.caPem, 0o644);
+    if (creds.servingCertPem && creds.servingKeyPem && creds.clientCAPem) {
+      await atomicWrite(files.servingKey, creds.servingKeyPem, 0o600);
+      await atomicWrite(files.servingCert, creds.servingCertPem, 0o644);
+      await atomicWrite(files.clientCA, creds.clientCAPem, 0o644);
+    } else if (real) {
+      throw new JoinError(`the server at ${this.config.server} issued no kubelet serving certificate: it is older than this agent`);
+    }
     await atomicWrite(join(this.dir, 'kubeconfig.yaml'), this.kubeconfig(creds), 0o600);
     this.log.info({ node: this.config.nodeName }, 'node credentials written');
     return creds;

@@ -80,6 +80,8 @@ export interface AgentOptions {
   nodeIP?: string;
   kubeletPort?: number | string;
   containerRuntimeEndpoint?: string;
+  clusterDNS?: string;
+  clusterDomain?: string;
 }
 
 export interface NodeTaint {
@@ -100,6 +102,8 @@ export interface AgentConfig {
   logLevel: LogLevel;
   /** The real node (undefined for --simulated). */
   node: NodeConfig | undefined;
+  clusterDNS: string;
+  clusterDomain: string;
 }
 
 /** A bad flag or value; the CLI prints the message and exits non-zero. */
@@ -288,5 +292,7 @@ export function completeAgentConfig(o: AgentOptions, hostName: string): AgentCon
     capacity: parseCapacity('capacity', o.capacity),
     logLevel: level as LogLevel,
     node: o.simulated ? undefined : completeNodeConfig({ ...o, nodeName }, hostName),
+    clusterDNS: checkIP('cluster-dns', o.clusterDNS ?? '10.43.0.10'),
+    clusterDomain: o.clusterDomain ?? 'cluster.local',
   };
 }

@@ -6,26 +6,33 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Gauge, Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
 import { stringify as toYaml } from 'yaml';
-import type { Service } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { loadOrCreatePKI, defaultServingSANs, issueCertificate, type PKI } from '../util/pki/index.js';
 import { ComponentsThread } from './components-thread.js';
 import type { ComponentCredentials, ComponentsConfig } from './components.js';
 import { SqliteBackend, createStorage, createCacher, type Cacher, type Backend } from '../storage/index.js';
 import { APIRegistry } from '../apiserver/registry/index.js';
-import { APIServer, type VersionInfo } from '../apiserver/server.js';
+import { APIServer } from '../apiserver/server.js';
+import { VERSION } from './version.js';
+export { VERSION } from './version.js';
 import { ResourceHandler } from '../apiserver/endpoints/resource.js';
 import { ClientCertAuthenticator, UnionAuthenticator } from '../apiserver/filters/authentication.js';
 import { ServiceAccountTokenAuthenticator } from '../apiserver/filters/serviceaccount-token.js';
 import { serviceAccountTokenHandler } from '../apiserver/registry/core/serviceaccounts/token.js';
-import { DEFAULT_ISSUER, TokenIssuer, loadOrCreateServiceAccountKey, storeTokenGetter } from '../apiserver/serviceaccount/index.js';
+import { DEFAULT_ISSUER, OpenIDMetadata, TokenIssuer, loadOrCreateServiceAccountKey, storeTokenGetter } from '../apiserver/serviceaccount/index.js';
+import { MetricsAPI, type MetricsSummary } from '../apiserver/metricsapi/index.js';
+import { kubeletGetJSON, kubeletLocation } from '../apiserver/proxy/kubelet.js';
 import { LegacyTokensController } from '../apiserver/serviceaccount/legacy-tokens.js';
 import { printers, defaultPrinter } from '../apiserver/printers/index.js';
 import { podBindingHandler, podEvictionHandler, podStreamHandler, handleBindingsResource } from '../apiserver/registry/core/pods/subresources.js';
 import { namespaceFinalizeHandler } from '../apiserver/registry/core/namespaces/finalize.js';
 import { createOpenAPIService, schemaValidator } from './openapi.js';
-import type { ServerConfig } from './config.js';
+import type { NodeConfig, ServerConfig } from './config.js';
+import { NodeAgent } from './node-agent.js';
+import { createClient, type Clientset } from '../client/index.js';
+import { EventBroadcaster } from '../client/record/recorder.js';
 import { atomicWrite } from './files.js';
-import { NodeJoin, formatToken, newSecret, parseToken } from './join.js';
+import { NodeJoin, formatToken, issueNodeCredentials, newSecret, parseToken } from './join.js';
 import type { Logger } from '../logging/index.js';
 import type { RequestContext } from '../apiserver/registry/generic/store.js';
 import { decodeToHub } from '../apiserver/registry/versioning.js';
@@ -33,17 +40,6 @@ import { SYSTEM_PRIORITY_CLASSES } from '../api/scheduling/v1/index.js';
 import { DEFAULT_STORAGE_CLASS } from '../controllers/volume/localpath/controller.js';
 import type { ApiObject } from '../api/scheme.js';
 
-export const VERSION: VersionInfo = {
-  major: '1',
-  minor: '32',
-  gitVersion: 'v1.32.4+k8ts',
-  gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean',
-  buildDate: '2026-11-22T00:00:00Z',
-  goVersion: `node${process.versions.node}`,
-  compiler: 'tsc',
-  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-};
 
 export type ControlPlaneState = 'new' | 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
 
@@ -58,6 +54,9 @@ export class ControlPlane {
   private readonly abort = new AbortController();
   private components: ComponentsThread | undefined;
   private fatal: (reason: string) => void = () => undefined;
+  private node: NodeAgent | undefined;
+  private nodeClient: Clientset | undefined;
+  private nodeEvents: EventBroadcaster | undefined;
   /** Resolves with the reason when a component fails while the server runs (the CLI exits). */
   readonly failed: Promise<string> = new Promise((r) => (this.fatal = r));
   private metrics: MetricsRegistry | undefined;
@@ -110,6 +109,9 @@ export class ControlPlane {
 
       const pods = registry.store('', 'pods');
       const nodes = registry.store('', 'nodes');
+      // How the API server reaches kubelets (logs, exec, port-forward, stats): its own client
+      // certificate, kubelets' serving certificates verified against the server CA.
+      const kubeletClient = { ...(await this.credentials('kube-apiserver-kubelet-client', ['system:masters'])), caPem: this.pki.serverCA.certPem };
       // ServiceAccount tokens: one signing key kept with the certificates, the TokenRequest
       // subresource, bearer-token authentication, and the filler of legacy token Secrets.
       const saKey = await loadOrCreateServiceAccountKey(join(cfg.dataDir, 'tls'));
@@ -123,11 +125,11 @@ export class ControlPlane {
         subresources: {
           'pods/binding': podBindingHandler(pods),
           'pods/eviction': podEvictionHandler(pods, registry.store('policy', 'poddisruptionbudgets')),
-          'pods/log': podStreamHandler(pods, 'log', nodes),
-          'pods/exec': podStreamHandler(pods, 'exec', nodes),
-          'pods/attach': podStreamHandler(pods, 'attach', nodes),
-          'pods/portforward': podStreamHandler(pods, 'portforward', nodes),
-          'pods/proxy': podStreamHandler(pods, 'proxy', nodes),
+          'pods/log': podStreamHandler(pods, 'log', nodes, kubeletClient),
+          'pods/exec': podStreamHandler(pods, 'exec', nodes, kubeletClient),
+          'pods/attach': podStreamHandler(pods, 'attach', nodes, kubeletClient),
+          'pods/portforward': podStreamHandler(pods, 'portforward', nodes, kubeletClient),
+          'pods/proxy': podStreamHandler(pods, 'proxy', nodes, kubeletClient),
           'namespaces/finalize': namespaceFinalizeHandler(registry),
           'serviceaccounts/token': serviceAccountTokenHandler({ ...saStores, issuer, audiences: [DEFAULT_ISSUER] }),
         },
@@ -155,6 +157,13 @@ export class ControlPlane {
         metrics,
         ready: () => this.state === 'ready' || this.state === 'starting',
         join: new NodeJoin(this.pki, joinSecret),
+        resourceMetrics: new MetricsAPI({
+          listNodes: async () => (await nodes.list(systemContext(undefined), {})).items as Node[],
+          listPods: async (namespace) => (await pods.list(systemContext(namespace), {})).items as Pod[],
+          fetchSummary: (node, signal) => kubeletGetJSON<MetricsSummary>(kubeletClient, kubeletLocation(node), '/stats/summary', signal),
+          logger: this.log.child({ component: 'metrics-api' }),
+        }),
+        openid: new OpenIDMetadata({ issuer: DEFAULT_ISSUER, externalAddress: (): string => `${cfg.bindAddress === "0.0.0.0" ? "127.0.0.1" : cfg.bindAddress}:${this.port}`, keys: [saKey] }),
       });
       this.server = server;
       this.port = await server.start();
@@ -165,6 +174,7 @@ export class ControlPlane {
       await this.startComponents();
       await this.writeKubeconfig();
       await this.writeToken(joinSecret);
+      if (cfg.node) await this.startNode(cfg.node);
       this.state = 'ready';
       this.warmup = openapi.warm(this.abort.signal).catch((e: unknown) => this.log.warn({ err: e }, 'openapi warm-up failed'));
       this.log.info({ port: this.port, kubeconfig: this.kubeconfigPath, ms: Math.round(performance.now() - t0) }, 'k8ts server ready');
@@ -216,6 +226,35 @@ export class ControlPlane {
       this.fatal(reason);
     });
     if (this.metrics) registerSchedulerMetrics(this.metrics, thread);
+  }
+
+  /**
+   * This machine's node: a kubelet with containerd, reaching the API with a node certificate as
+   * any joined agent does. Its failure after start stops the server.
+   */
+  private async startNode(node: NodeConfig): Promise<void> {
+    const cfg = this.config;
+    const pki = this.pki!;
+    const host = cfg.bindAddress === '0.0.0.0' ? '127.0.0.1' : cfg.bindAddress;
+    const creds = await issueNodeCredentials(pki, node.nodeName, { ips: [...new Set([node.nodeIP, '127.0.0.1'])], dnsNames: [hostname(), 'localhost'] });
+    const client = createClient({ server: `https://${host}:${this.port}`, caPem: pki.serverCA.certPem, certPem: creds.certPem, keyPem: creds.keyPem });
+    this.nodeClient = client;
+    const events = new EventBroadcaster(client, { logger: this.log.child({ component: 'events' }) });
+    this.nodeEvents = events;
+    const agent = new NodeAgent({
+      client,
+      events,
+      node,
+      dataDir: cfg.dataDir,
+      clusterDNS: cfg.clusterDNS,
+      clusterDomain: cfg.clusterDomain,
+      tls: { certPem: creds.servingCertPem!, keyPem: creds.servingKeyPem!, clientCAPem: pki.clientCA.certPem },
+      kubeletVersion: VERSION.gitVersion,
+      logger: this.log,
+      onFailure: (reason) => this.fatal(reason),
+    });
+    this.node = agent;
+    await agent.start();
   }
 
   /** The objects every cluster has: system namespaces and the `kubernetes` service. */
@@ -311,11 +350,19 @@ export class ControlPlane {
   private async closeParts(): Promise<void> {
     this.abort.abort();
     await this.warmup;
+    await this.node?.close();
+    await this.nodeEvents?.close();
+    this.nodeClient?.close();
     await this.components?.stop();
     await this.server?.close();
     await Promise.all(this.cachers.map((c) => c.close()));
     await this.backend?.close();
   }
+}
+
+/** The API server's own identity for reads it makes on behalf of its built-in APIs. */
+function systemContext(namespace: string | undefined): RequestContext {
+  return { user: { name: 'system:apiserver', groups: ['system:masters'] }, namespace, dryRun: false, warnings: [] };
 }
 
 /**

@@ -5,3 +5,4 @@ export { completeAgentConfig, completeServerConfig, ConfigError, defaultDataDir 
 export type { AgentConfig, AgentOptions, ServerOptions, ServerConfig } from './config.js';
 export { createLogger } from '../logging/index.js';
 export { importImageFiles, ImagesError } from './images.js';
+export { cleanupNode } from './node-agent.js';

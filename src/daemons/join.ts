@@ -7,7 +7,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { issueCertificate, type PKI } from '../util/pki/index.js';
-import type { NodeJoinService, NodeCredentials } from '../apiserver/join.js';
+import type { NodeJoinService, NodeCredentials, ServingNames } from '../apiserver/join.js';
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -57,14 +57,40 @@ export class NodeJoin implements NodeJoinService {
     return p.length === this.secret.length && timingSafeEqual(p, this.secret);
   }
 
-  async issue(nodeName: string): Promise<NodeCredentials> {
-    if (!NODE_NAME.test(nodeName) || nodeName.length > 253) throw new Error(`invalid node name "${nodeName}": must be a lowercase RFC 1123 subdomain`);
-    const cert = await issueCertificate(this.pki.clientCA, {
+  async issue(nodeName: string, serving?: ServingNames): Promise<NodeCredentials> {
+    return issueNodeCredentials(this.pki, nodeName, serving);
+  }
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * A node's credentials: its client certificate (CN `system:node:<name>`, O `system:nodes`) and,
+ * for the given addresses, the kubelet's serving certificate signed by the server CA so that
+ * the API server can verify it; with the client CA the kubelet verifies the API server.
+ */
+export async function issueNodeCredentials(pki: PKI, nodeName: string, serving?: ServingNames): Promise<NodeCredentials> {
+  if (!NODE_NAME.test(nodeName) || nodeName.length > 253) throw new Error(`invalid node name "${nodeName}": must be a lowercase RFC 1123 subdomain`);
+  const cert = await issueCertificate(pki.clientCA, {
+    commonName: `system:node:${nodeName}`,
+    organizations: ['system:nodes'],
+    usages: 'client',
+    validityDays: 365,
+  });
+  const creds: NodeCredentials = { certPem: cert.certPem, keyPem: cert.keyPem, caPem: pki.serverCA.certPem, clientCAPem: pki.clientCA.certPem };
+  if (serving) {
+    const bad = serving.ips.find((ip) => !IPV4.test(ip)) ?? serving.dnsNames.find((n) => !NODE_NAME.test(n.toLowerCase()));
+    if (bad !== undefined) throw new Error(`invalid address "${bad}" for the kubelet serving certificate`);
+    const s = await issueCertificate(pki.serverCA, {
       commonName: `system:node:${nodeName}`,
       organizations: ['system:nodes'],
-      usages: 'client',
+      usages: 'server',
+      dnsNames: [...new Set([nodeName, ...serving.dnsNames.map((n) => n.toLowerCase())])],
+      ipAddresses: [...new Set(serving.ips)],
       validityDays: 365,
     });
-    return { certPem: cert.certPem, keyPem: cert.keyPem, caPem: this.pki.serverCA.certPem };
+    creds.servingCertPem = s.certPem;
+    creds.servingKeyPem = s.keyPem;
   }
+  return creds;
 }

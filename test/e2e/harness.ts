@@ -235,12 +235,24 @@ class ServerImpl implements Server {
     this.disposed = true;
     all.delete(this);
     await this.stop();
+    this.cleanupNode();
     removeTempDir(this.dataDir);
   }
 
   /** For the process 'exit' hook: no waiting possible there. */
+  /**
+   * A server with its node agent leaves containers, mounts and its bridge behind when it was
+   * killed rather than stopped: `k8ts cleanup` removes them (a no-op after a clean stop).
+   */
+  cleanupNode(): void {
+    if (!this.options.agent || this.options.bin) return;
+    const r = spawnSync(K8TS_BIN, ['cleanup', '--data-dir', this.dataDir], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) process.stderr.write(`k8ts cleanup --data-dir ${this.dataDir} failed: ${r.stderr}\n`);
+  }
+
   killSync(): void {
     if (this.child?.pid !== undefined) signalGroup(this.child.pid, 'SIGKILL');
+    this.cleanupNode();
   }
 
   private append(text: string): void {

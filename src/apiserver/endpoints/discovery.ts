@@ -1,5 +1,6 @@
 // Discovery: the legacy documents (/api, /apis, /apis/<group>, /api/v1, /apis/<g>/<v>) and
-// aggregated discovery v2 (apidiscovery.k8s.io), built once from the catalogue.
+// aggregated discovery v2 (apidiscovery.k8s.io), built once from the catalogue and the extra
+// groups served beside it.
 
 import { RESOURCES, groupVersion, servedGroups, type ResourceInfo } from '../../api/catalogue.js';
 import { parseMediaTypes } from './codec.js';
@@ -37,9 +38,33 @@ function apiResource(r: ResourceInfo): Record<string, unknown> {
   return out;
 }
 
+/**
+ * A group served outside the catalogue (metrics.k8s.io, which upstream reaches through an
+ * APIService), with its documents built by its owner. Extra groups come after the catalogue's
+ * in /apis, as an APIService with a low group priority sorts after the built-in groups.
+ */
+export interface ExtraDiscoveryGroup {
+  /** The group name (never ''). */
+  name: string;
+  /** The APIGroupList.groups[] entry: name, versions, preferredVersion. */
+  groupEntry: Record<string, unknown>;
+  /** The APIResourceList of each served version. */
+  resourceLists: Readonly<Record<string, Record<string, unknown>>>;
+  /** The APIGroupDiscoveryList.items[] entry (the same for v2 and v2beta1). */
+  aggregatedItem: Record<string, unknown>;
+}
+
 export class Discovery {
   private readonly groups = servedGroups();
+  private readonly extra: readonly ExtraDiscoveryGroup[];
   private cache = new Map<string, string>();
+
+  constructor(extraGroups: readonly ExtraDiscoveryGroup[] = []) {
+    for (const g of extraGroups) {
+      if (!g.name || this.groups.some((c) => c.group === g.name)) throw new Error(`extra discovery group ${JSON.stringify(g.name)} is empty or already served`);
+    }
+    this.extra = extraGroups;
+  }
 
   private memo(key: string, build: () => unknown): string {
     let s = this.cache.get(key);
@@ -69,19 +94,26 @@ export class Discovery {
     return this.memo('apis', () => ({
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: this.groups.filter((g) => g.group !== '').map((g) => this.groupEntry(g)),
+      groups: [...this.groups.filter((g) => g.group !== '').map((g) => this.groupEntry(g)), ...this.extra.map((g) => g.groupEntry)],
     }));
   }
 
   /** GET /apis/<group>; undefined when not served. */
   apiGroup(group: string): string | undefined {
     const g = this.groups.find((x) => x.group === group && group !== '');
-    if (!g) return undefined;
-    return this.memo(`group:${group}`, () => ({ kind: 'APIGroup', apiVersion: 'v1', ...this.groupEntry(g) }));
+    if (g) return this.memo(`group:${group}`, () => ({ kind: 'APIGroup', apiVersion: 'v1', ...this.groupEntry(g) }));
+    const x = this.extra.find((e) => e.name === group);
+    if (!x) return undefined;
+    return this.memo(`group:${group}`, () => ({ kind: 'APIGroup', apiVersion: 'v1', ...x.groupEntry }));
   }
 
   /** GET /api/v1 or /apis/<g>/<v>; undefined when not served. */
   apiResourceList(group: string, version: string): string | undefined {
+    const x = this.extra.find((e) => e.name === group);
+    if (x) {
+      const rl = Object.hasOwn(x.resourceLists, version) ? x.resourceLists[version] : undefined;
+      return rl && this.memo(`rl:${group}/${version}`, () => rl);
+    }
     const rs = RESOURCES.filter((r) => r.group === group && r.versions.includes(version));
     if (!rs.length) return undefined;
     return this.memo(`rl:${group}/${version}`, () => {
@@ -135,6 +167,7 @@ export class Discovery {
           };
           return item;
         });
+      if (prefix === 'apis') items.push(...this.extra.map((g) => g.aggregatedItem));
       return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${v}`, metadata: {}, items };
     });
   }

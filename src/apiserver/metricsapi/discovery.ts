@@ -2,6 +2,7 @@
 // appears through kube-apiserver: a group with one version, resources nodes (cluster) and pods
 // (namespaced), verbs get and list.
 
+import type { ExtraDiscoveryGroup } from '../endpoints/discovery.js';
 import { METRICS_API_VERSION, METRICS_GROUP, METRICS_VERSION } from './types.js';
 
 const RESOURCES = [
@@ -48,5 +49,15 @@ export function metricsAggregatedDiscoveryItem(): Record<string, unknown> {
         freshness: 'Current',
       },
     ],
+  };
+}
+
+/** All of the above, as the API server's discovery takes a group served beside the catalogue. */
+export function metricsDiscoveryGroup(): ExtraDiscoveryGroup {
+  return {
+    name: METRICS_GROUP,
+    groupEntry: metricsGroupEntry(),
+    resourceLists: { [METRICS_VERSION]: metricsAPIResourceList() },
+    aggregatedItem: metricsAggregatedDiscoveryItem(),
   };
 }

@@ -168,3 +168,28 @@ export async function proxyKubeletUpgrade(cfg: KubeletClientConfig, loc: Kubelet
   const rawHeaders = (req as Req & { rawHeaders?: string[] }).rawHeaders ?? [];
   await pipeUpgrade(up.socket, up.head, backend, replayHead({ method: req.method ?? 'GET', path, host: hostPort(loc), rawHeaders, drop: CREDENTIAL_HEADERS }));
 }
+
+/** GET a JSON document from the kubelet (e.g. /stats/summary for metrics.k8s.io). */
+export function kubeletGetJSON<T>(cfg: KubeletClientConfig, loc: KubeletLocation, path: string, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const req = https.request({ ...tlsOptions(cfg, loc), method: 'GET', path, headers: { accept: 'application/json' }, signal, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) {
+          reject(new Error(`GET https://${hostPort(loc)}${path}: HTTP ${String(res.statusCode)}: ${body.slice(0, 200)}`));
+          return;
+        }
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch (e) {
+          reject(new Error(`GET https://${hostPort(loc)}${path}: not JSON: ${(e as Error).message}`));
+        }
+      });
+    });
+    req.on('error', (e) => reject(dialError(loc, e)));
+    req.end();
+  });
+}

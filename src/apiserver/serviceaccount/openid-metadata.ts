@@ -18,7 +18,12 @@ export interface OpenIDMetadataOptions {
    * API server's advertised host:port, as upstream derives it.
    */
   jwksURI?: string;
-  externalAddress?: string;
+  /**
+   * The API server's host:port, or a function that gives it: a server listening on port 0
+   * learns its port only at listen, so the function is read on the first request (never
+   * before) and its answer kept.
+   */
+  externalAddress?: string | (() => string);
   keys: readonly VerificationKey[];
 }
 
@@ -29,8 +34,11 @@ export interface MetadataResponse {
 }
 
 export class OpenIDMetadata {
-  readonly configJSON: string;
   readonly keysetJSON: string;
+  private readonly jwksURI: string | (() => string);
+  private readonly algs: string[];
+  private readonly issuer: string;
+  private config: string | undefined;
 
   constructor(opts: OpenIDMetadataOptions) {
     let iss: URL;
@@ -42,24 +50,38 @@ export class OpenIDMetadata {
     if (iss.protocol !== 'https:') throw new Error(`issuer URL must use https scheme, got: ${opts.issuer}`);
     if (iss.search) throw new Error(`issuer URL may not include a query, got: ${opts.issuer}`);
     if (iss.hash) throw new Error(`issuer URL may not include a fragment, got: ${opts.issuer}`);
-    let jwksURI = opts.jwksURI;
-    if (!jwksURI) {
-      if (!opts.externalAddress) throw new Error('either the JWKS URI or the default external address, or both, must be set');
-      jwksURI = `https://${opts.externalAddress}${JWKS_PATH}`;
-    } else if (new URL(jwksURI).protocol !== 'https:') {
-      throw new Error(`jwksURI requires https scheme, parsed as: ${jwksURI}`);
+    const address = opts.externalAddress;
+    if (opts.jwksURI) {
+      if (new URL(opts.jwksURI).protocol !== 'https:') throw new Error(`jwksURI requires https scheme, parsed as: ${opts.jwksURI}`);
+      this.jwksURI = opts.jwksURI;
+    } else if (typeof address === 'function') {
+      this.jwksURI = () => {
+        const a = address();
+        if (!a) throw new Error('the external address of the API server is not known yet');
+        return `https://${a}${JWKS_PATH}`;
+      };
+    } else if (address) {
+      this.jwksURI = `https://${address}${JWKS_PATH}`;
+    } else {
+      throw new Error('either the JWKS URI or the default external address, or both, must be set');
     }
     if (opts.keys.length === 0) throw new Error('no keys provided for validating keyset');
     const keys = opts.keys.map(jwkOf);
-    const algs = [...new Set(keys.map((k) => k.alg as string))].sort();
-    this.configJSON = JSON.stringify({
-      issuer: opts.issuer,
-      jwks_uri: jwksURI,
+    this.issuer = opts.issuer;
+    this.algs = [...new Set(keys.map((k) => k.alg as string))].sort();
+    this.keysetJSON = JSON.stringify({ keys });
+  }
+
+  /** The OpenID provider configuration document. */
+  get configJSON(): string {
+    this.config ??= JSON.stringify({
+      issuer: this.issuer,
+      jwks_uri: typeof this.jwksURI === 'function' ? this.jwksURI() : this.jwksURI,
       response_types_supported: ['id_token'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: algs,
+      id_token_signing_alg_values_supported: this.algs,
     });
-    this.keysetJSON = JSON.stringify({ keys });
+    return this.config;
   }
 
   /**

@@ -178,3 +178,10 @@ async function readFileSafe(file: string): Promise<string> {
 function unescapeMount(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
+
+/** Unmounts everything at or under `dir`, deepest first (pod volumes of a stopped kubelet). */
+export async function unmountAllUnder(dir: string): Promise<{ unmounted: string[]; errors: string[] }> {
+  const report: CleanupReport = { killed: [], unmounted: [], netns: [], errors: [] };
+  for (const m of await mountsUnder(dir)) if (await umountQuietly(m, report)) report.unmounted.push(m);
+  return { unmounted: report.unmounted, errors: report.errors };
+}

@@ -259,7 +259,7 @@ export class ContainerdSupervisor {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     await this.stopChild();
     if (this.opts.cleanupOnClose ?? true) {
-      this.lastCleanup = await cleanupInstance(this.paths);
+      this.lastCleanup = await cleanupInstance(this.paths, { bridge: this.opts.bridge });
       if (this.lastCleanup.errors.length) this.log.warn({ errors: this.lastCleanup.errors }, 'containerd cleanup incomplete');
     }
     this.stateValue = 'stopped';
