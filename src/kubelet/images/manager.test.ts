@@ -84,6 +84,8 @@ test('Always pulls; on an air-gapped node a failed pull falls back to the local 
   assert.equal(r.imageRef, local);
   assert.equal(t.recorder.lines()[0], 'Normal Pulling Pulling image "busybox"');
   assert.match(t.recorder.lines()[1]!, /^Warning PullFailedUsingLocal Failed to pull image "busybox": rpc error: code = NotFound desc = .*; using the local copy$/);
+  assert.equal(t.recorder.lines()[2], 'Normal Pulled Container image "busybox" already present on machine');
+  assert.equal(t.recorder.lines().length, 3);
   // Within the back-off the local copy is used without another pull.
   t.recorder.events.length = 0;
   const pulls = t.fake.calls.filter((c) => c.startsWith('PullImage')).length;

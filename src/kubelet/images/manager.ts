@@ -3,8 +3,9 @@
 // (pod, image), and records the Pulling/Pulled/Failed/BackOff events on the container.
 //
 // One k8ts rule for air-gapped nodes: when an `Always` pull fails but the image is in the
-// local store, the local copy is used (event `Warning PullFailedUsingLocal`) instead of
-// failing the container with ErrImagePull, since no registry may be reachable at all.
+// local store, the local copy is used (events `Warning PullFailedUsingLocal`, then `Normal
+// Pulled … already present on machine`) instead of failing the container with ErrImagePull,
+// since no registry may be reachable at all.
 import type { Container, ObjectReference, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import type { EventRecorder } from '../../client/record/index.js';
 import type { Logger } from '../../logging/index.js';
@@ -243,6 +244,8 @@ export class ImageManager {
       if (present) {
         this.recorder.event(ref, 'Warning', 'PullFailedUsingLocal', `Failed to pull image "${image}": ${detail}; using the local copy`);
         this.logger.warn({ pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, image, err: detail }, 'image pull failed, using the local copy');
+        // The pull ends as IfNotPresent would have ended it: Pulling, then Pulled.
+        this.recorder.event(ref, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
         return { imageRef: present.id };
       }
       this.recorder.event(ref, 'Warning', 'Failed', `Failed to pull image "${image}": ${detail}`);

@@ -164,14 +164,16 @@ spec:
     const extra = `    readinessProbe:\n      exec: {command: [cat, /tmp/ready]}\n      periodSeconds: 1\n      failureThreshold: 1\n`;
     await kubectlOk(server, ['apply', '-f', '-'], { input: pod('ready', 'touch /tmp/ready; exec sleep 3600', extra) });
     await kubectlOk(server, ['expose', 'pod', 'ready', '--port', '80']);
+    await waitPod(server, 'ready', (r) => r.STATUS === 'Running', 'Running');
     const ip = (await kubectlOk(server, ['get', 'pod', 'ready', '-o', 'jsonpath={.status.podIP}'])).trim();
-    const endpoints = async (): Promise<string> => (await kubectlOk(server, ['get', 'endpoints', 'ready', '--no-headers'])).split(/\s+/)[1] ?? '';
-    await waitFor(async () => (await endpoints()) === `${ip}:80`, { timeoutMs: 60_000, description: 'the ready pod in the endpoints' });
+    // Ready addresses, and the ones kept aside while the pod is not ready.
+    const endpoints = async (): Promise<string> => kubectlOk(server, ['get', 'endpoints', 'ready', '-o', 'jsonpath={.subsets[*].addresses[*].ip}/{.subsets[*].notReadyAddresses[*].ip}']);
+    await waitFor(async () => (await endpoints()) === `${ip}/`, { timeoutMs: 60_000, description: 'the ready pod in the endpoints' });
     await kubectlOk(server, ['exec', 'ready', '--', 'rm', '/tmp/ready']);
     await waitPod(server, 'ready', (r) => r.READY === '0/1' && r.STATUS === 'Running', 'not ready');
-    await waitFor(async () => (await endpoints()) === '<none>', { timeoutMs: 30_000, description: 'the pod out of the endpoints' });
+    await waitFor(async () => (await endpoints()) === `/${ip}`, { timeoutMs: 30_000, description: 'the pod among the not-ready addresses' });
     await kubectlOk(server, ['exec', 'ready', '--', 'touch', '/tmp/ready']);
-    await waitFor(async () => (await endpoints()) === `${ip}:80`, { timeoutMs: 30_000, description: 'the pod back in the endpoints' });
+    await waitFor(async () => (await endpoints()) === `${ip}/`, { timeoutMs: 30_000, description: 'the pod back in the endpoints' });
   });
 
   it('kubectl top pods shows CPU and memory of a busy container', async () => {
