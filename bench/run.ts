@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, string> = {
   patch: 'in-process strategic merge patch, server-side apply and managedFields on a 3-container Deployment: p50/p99',
   startup: 'cold start to /readyz and idle RSS of `k8ts server --disable-agent`',
   controlplane: 'simulated nodes: scheduler throughput (5,000 nodes), a 10,000-replica rollout, 5,000 heartbeating nodes',
+  node: 'a real node (k8ts agent, containerd): pod start-up latency at 5 pods/s, agent RSS and CPU with 30 pods (root)',
 };
 
 const here = dirname(fileURLToPath(import.meta.url));

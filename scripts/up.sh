@@ -18,9 +18,6 @@ done
 data_dir="$(realpath -m "$data_dir")"
 
 printf '\nk8ts: once the API is ready, point kubectl at it with:\n  export KUBECONFIG=%s/kubeconfig.yaml\n\n' "$data_dir"
-# The node agent (real containers) is not part of k8ts yet: run the control plane alone, or
-# with simulated nodes when asked (--simulated-nodes N).
-for a in "$@"; do
-  case "$a" in --simulated-nodes | --simulated-nodes=*) exec "$root/bin/k8ts" server "$@" ;; esac
-done
-exec "$root/bin/k8ts" server --disable-agent "$@"
+# The whole cluster with this machine as its node (containerd, real containers); pass
+# --disable-agent for the control plane alone or --simulated-nodes N for simulated nodes.
+exec "$root/bin/k8ts" server "$@"

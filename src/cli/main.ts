@@ -97,6 +97,7 @@ program
   .option('--cluster-dns <ip>', 'cluster DNS service IP', '10.43.0.10')
   .option('--cluster-domain <domain>', 'cluster domain', 'cluster.local')
   .option('--token <token>', 'shared secret agents use to join')
+  .option('--tls-san <name>', "a further host name or IP address for the API server's certificate (repeatable)", collect)
   .option('--simulated-node-capacity <list>', 'capacity of each simulated node (default cpu=4,memory=16Gi,pods=110,ephemeral-storage=100Gi)')
   .option('--node-monitor-grace-period <duration>', 'how long a node may miss heartbeats before it is marked unhealthy', '40s')
   .option('--node-name <name>', "this machine's node name (default: the host name)")
@@ -125,6 +126,7 @@ program
       nodeName: o.nodeName as string | undefined,
       nodeLabels: o.nodeLabel as string[] | undefined,
       nodeTaints: o.nodeTaint as string[] | undefined,
+      tlsSANs: o.tlsSan as string[] | undefined,
       nodeIP: o.nodeIp as string | undefined,
       kubeletPort: o.kubeletPort as string,
       containerRuntimeEndpoint: o.containerRuntimeEndpoint as string | undefined,

@@ -28,6 +28,8 @@ export interface ServerOptions {
   nodeIP?: string;
   kubeletPort?: number | string;
   containerRuntimeEndpoint?: string;
+  /** Further names and addresses for the API server's certificate (k3s --tls-san). */
+  tlsSANs?: string[];
 }
 
 export type Datastore = { kind: 'sqlite'; path: string } | { kind: 'etcd'; endpoints: string[] };
@@ -49,6 +51,7 @@ export interface ServerConfig {
   nodeMonitorGracePeriodMs: number;
   /** The server's own real node; undefined with --disable-agent or --simulated-nodes. */
   node: NodeConfig | undefined;
+  tlsSANs: string[];
 }
 
 /** A real node: its kubelet, containerd and addresses. */
@@ -177,6 +180,10 @@ export function completeServerConfig(o: ServerOptions): ServerConfig {
     simulatedNodeCapacity: parseCapacity('simulated-node-capacity', o.simulatedNodeCapacity),
     nodeMonitorGracePeriodMs: checkDuration('node-monitor-grace-period', o.nodeMonitorGracePeriod, 40_000),
     node,
+    tlsSANs: (o.tlsSANs ?? []).map((san) => {
+      if (!/^[a-zA-Z0-9.:-]+$/.test(san)) throw new ConfigError(`invalid value "${san}" for flag --tls-san: expected a host name or IP address`);
+      return san;
+    }),
   };
 }
 

@@ -2,7 +2,8 @@
 // scheduler and agent, each started behind the readiness of what it needs.
 
 import { mkdir, access, constants as fsConstants, readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { Gauge, Registry as MetricsRegistry, collectDefaultMetrics } from 'prom-client';
 import { stringify as toYaml } from 'yaml';
@@ -88,6 +89,13 @@ export class ControlPlane {
       const first = cfg.serviceCIDR.split('/')[0]!.split('.').map(Number);
       sans.ips.push([first[0], first[1], first[2], first[3]! + 1].join('.'));
       sans.dns.push(hostname());
+      // Agents join over any of this machine's addresses (k3s adds them too), and --tls-san.
+      for (const addrs of Object.values(networkInterfaces())) for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) sans.ips.push(a.address);
+      if (cfg.bindAddress !== '0.0.0.0') sans.ips.push(cfg.bindAddress);
+      if (cfg.node) sans.ips.push(cfg.node.nodeIP);
+      for (const san of cfg.tlsSANs) (isIP(san) ? sans.ips : sans.dns).push(san);
+      sans.ips = [...new Set(sans.ips)];
+      sans.dns = [...new Set(sans.dns)];
       this.pki = await loadOrCreatePKI(join(cfg.dataDir, 'tls'), { serverSANs: sans });
       if (this.pki.generated.length) this.log.info({ generated: this.pki.generated }, 'certificates written');
 

@@ -116,9 +116,8 @@ describe('discovery through kubectl', () => {
 
   it('api-versions lists every served group version, core as v1', async () => {
     const lines = (await kubectlOk(server, ['api-versions'])).trim().split('\n');
-    const expected = servedGroups()
-      .flatMap((g) => g.versions.map((v) => groupVersion(g.group, v)))
-      .sort();
+    // The stored groups, and metrics.k8s.io which the API server serves from kubelets' stats.
+    const expected = [...servedGroups().flatMap((g) => g.versions.map((v) => groupVersion(g.group, v))), 'metrics.k8s.io/v1beta1'].sort();
     assert.deepEqual(lines, [...lines].sort(), 'kubectl prints api-versions sorted');
     assert.deepEqual([...lines].sort(), expected);
     for (const gv of ['v1', 'apps/v1', 'batch/v1', 'networking.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'extensions/v1beta1', 'rbac.authorization.k8s.io/v1beta1']) {
