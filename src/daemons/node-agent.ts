@@ -6,7 +6,6 @@
 
 import { createHash } from 'node:crypto';
 import { readdir, mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Interface } from '../client/clientset.js';
 import type { EventBroadcaster } from '../client/record/recorder.js';
@@ -110,6 +109,9 @@ export class NodeAgent {
 
     const rootDir = join(dir, 'kubelet');
     await mkdir(rootDir, { recursive: true, mode: 0o700 });
+    // Static pods: manifests in <data-dir>/agent/pod-manifests (k3s's place), mirrored in the API.
+    const manifests = join(dir, 'pod-manifests');
+    await mkdir(manifests, { recursive: true, mode: 0o755 });
     const recorder = o.events.newRecorder({ component: 'kubelet', host: node.nodeName });
 
     // The kubelet's server first: the Node object carries its port.
@@ -135,7 +137,9 @@ export class NodeAgent {
       nodeName: node.nodeName,
       runtime: cri,
       kubeletPort: this.kubeletPort,
-      addresses: { internalIP: node.nodeIP, hostname: hostname() },
+      // As k3s passes --hostname-override: the kubernetes.io/hostname label and the Hostname
+      // address are the node name (nodeSelectors on kubernetes.io/hostname name nodes).
+      addresses: { internalIP: node.nodeIP, hostname: node.nodeName },
       labels: node.nodeLabels,
       taints: node.nodeTaints,
       rootDir,
@@ -202,6 +206,7 @@ export class NodeAgent {
       clusterDNS: [o.clusterDNS],
       clusterDomain: o.clusterDomain,
       nodeIPs: [node.nodeIP],
+      staticPodPath: manifests,
     });
     this.kubelet = kubelet;
     await kubelet.start(signal);

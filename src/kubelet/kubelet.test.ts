@@ -1,6 +1,6 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
@@ -11,6 +11,7 @@ import type { BackOff, MountedVolume, ProbeResults, Runtime, RuntimeContainerSta
 import { Kubelet } from './kubelet.js';
 import { noProbes, testPod } from './status/testing.js';
 import { TestAPI } from './util/testing/pod-api.js';
+import type { PodObject } from './util/pod.js';
 
 /** A runtime that starts every container of a synced pod at once. */
 class FakeRuntime implements Runtime {
@@ -120,8 +121,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function setup() {
+async function setup(extra: { staticPods?: boolean; before?: (api: TestAPI, manifests: string) => Promise<void> } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'k8ts-kubelet-'));
+  const manifests = join(dir, 'pod-manifests');
   const api = new TestAPI();
   api.apply(NODES, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.5.1' }] } });
   const runtime = new FakeRuntime();
@@ -133,7 +135,10 @@ async function setup() {
     env: { makeEnvironmentVariables: async () => [] },
     clusterDNS: ['10.43.0.10'], clusterDomain: 'cluster.local', resolvConf: '',
     relistPeriodMs: 60_000, housekeepingPeriodMs: 60_000, gcPeriodMs: 60_000, backOffPeriodMs: 50, statusRetryMs: 10,
+    ...(extra.staticPods ? { staticPodPath: manifests, fileCheckFrequencyMs: 60_000 } : {}),
   });
+  if (extra.staticPods) await mkdir(manifests);
+  await extra.before?.(api, manifests);
   const ac = new AbortController();
   cleanups.push(async () => {
     ac.abort();
@@ -142,7 +147,7 @@ async function setup() {
   });
   await kubelet.start(ac.signal);
   const stored = () => api.stored<Pod>(PODS, 'ns', 'p');
-  return { api, runtime, volumes, probes, recorder, kubelet, stored, dir };
+  return { api, runtime, volumes, probes, recorder, kubelet, stored, dir, manifests };
 }
 
 async function until(what: string, cond: () => boolean, kubelet: Kubelet): Promise<void> {
@@ -270,5 +275,168 @@ describe('Kubelet', () => {
     assert.deepEqual(r, { terminal: false, requeueAfterMs: 7000 });
     assert.equal(k.apiStatus('uid-1')?.containerStatuses?.[0]?.state?.waiting?.reason, 'CrashLoopBackOff');
     await k.close();
+  });
+});
+
+const STATIC_WEB = `apiVersion: v1
+kind: Pod
+metadata:
+  name: static-web
+  labels: {role: web}
+spec:
+  containers:
+  - name: web
+    image: busybox
+    command: [sleep, "3600"]
+`;
+
+describe('Kubelet static pods', () => {
+  const mirror = (t: { api: TestAPI }) => t.api.stored<PodObject>(PODS, 'default', 'static-web-n1');
+  const staticUID = (t: { kubelet: Kubelet }) => t.kubelet.getPod('default', 'static-web-n1')?.metadata?.uid ?? '';
+
+  it('runs a manifest as a static pod and creates its mirror pod with the config annotations and the Node as owner', async () => {
+    const t = await setup({ staticPods: true });
+    await writeFile(join(t.manifests, 'static-web.yaml'), STATIC_WEB);
+    await t.kubelet.rescanStaticPods();
+    await until('mirror Running', () => mirror(t)?.status?.phase === 'Running', t.kubelet);
+    const sp = t.kubelet.getPod('default', 'static-web-n1')!;
+    const uid = sp.metadata!.uid!;
+    assert.match(uid, /^[0-9a-f]{32}$/);
+    assert.ok(t.runtime.calls.includes('syncPod static-web-n1'));
+    assert.ok(t.runtime.pods.has(uid), 'the containers run under the static pod UID');
+    const m = mirror(t)!;
+    assert.notEqual(m.metadata?.uid, uid);
+    const ann = m.metadata!.annotations!;
+    assert.equal(ann['kubernetes.io/config.mirror'], uid);
+    assert.equal(ann['kubernetes.io/config.hash'], uid);
+    assert.equal(ann['kubernetes.io/config.source'], 'file');
+    assert.match(ann['kubernetes.io/config.seen']!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    assert.deepEqual(m.metadata!.labels, { role: 'web' });
+    const node = t.api.stored<PodObject>(NODES, undefined, 'n1')!;
+    assert.deepEqual(m.metadata!.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node.metadata!.uid, controller: true }]);
+    assert.equal(m.spec!.nodeName, 'n1');
+    assert.equal(m.spec!.restartPolicy, 'Always');
+    assert.deepEqual(m.spec!.tolerations, [{ operator: 'Exists', effect: 'NoExecute' }]);
+    assert.equal(m.status!.podIP, '10.42.0.9');
+    // The status patches carry the mirror's UID as precondition.
+    const statusPatch = t.api.calls.find((c) => c.verb === 'patch' && c.subresource === 'status');
+    assert.deepEqual((statusPatch?.body as { metadata: unknown }).metadata, { uid: m.metadata!.uid });
+    // The kubelet serves the static pod (not the mirror) and lists it once.
+    assert.equal(t.kubelet.listPods().filter((p) => p.metadata?.name === 'static-web-n1').length, 1);
+    assert.equal(t.kubelet.listPods().find((p) => p.metadata?.name === 'static-web-n1')?.metadata?.uid, uid);
+    // The mirror pod is never run as a pod of its own.
+    assert.equal(t.runtime.pods.size, 1);
+    // Reading the unchanged directory again and housekeeping change nothing.
+    const creates = t.api.calls.filter((c) => c.verb === 'create').length;
+    await t.kubelet.rescanStaticPods();
+    await t.kubelet.housekeeping();
+    await t.kubelet.idle();
+    assert.equal(mirror(t)?.metadata?.uid, m.metadata!.uid);
+    assert.ok(!t.api.calls.some((c) => c.verb === 'delete'));
+    assert.equal(t.api.calls.filter((c) => c.verb === 'create').length, creates);
+  });
+
+  it('recreates a deleted mirror pod (force and graceful deletion) while the static pod keeps running', async () => {
+    const t = await setup({ staticPods: true });
+    await writeFile(join(t.manifests, 'static-web.yaml'), STATIC_WEB);
+    await t.kubelet.rescanStaticPods();
+    await until('mirror Running', () => mirror(t)?.status?.phase === 'Running', t.kubelet);
+    const first = mirror(t)!.metadata!.uid;
+    t.api.remove(PODS, 'default', 'static-web-n1');
+    await until('mirror recreated', () => Boolean(mirror(t) && mirror(t)!.metadata!.uid !== first), t.kubelet);
+    await until('status written again', () => mirror(t)?.status?.phase === 'Running', t.kubelet);
+    // kubectl delete: a graceful deletion marks the mirror; the kubelet removes it at once and creates a new one.
+    const second = mirror(t)!;
+    t.api.apply(PODS, { ...second, metadata: { ...second.metadata, deletionTimestamp: '2026-01-01T00:00:30Z', deletionGracePeriodSeconds: 30 } });
+    await until('mirror replaced', () => Boolean(mirror(t) && mirror(t)!.metadata!.uid !== second.metadata!.uid && !mirror(t)!.metadata!.deletionTimestamp), t.kubelet);
+    const del = t.api.calls.find((c) => c.verb === 'delete');
+    assert.deepEqual(del?.options, { namespace: 'default', gracePeriodSeconds: 0, preconditions: { uid: second.metadata!.uid } });
+    assert.ok(!t.runtime.calls.some((c) => c.startsWith('killPod')), 'the static pod was never killed');
+    await until('status written again', () => mirror(t)?.status?.phase === 'Running', t.kubelet);
+  });
+
+  it('a changed manifest replaces the pod and its mirror; a removed one kills the pod and deletes the mirror', async () => {
+    const t = await setup({ staticPods: true });
+    await writeFile(join(t.manifests, 'static-web.yaml'), STATIC_WEB);
+    await t.kubelet.rescanStaticPods();
+    await until('mirror Running', () => mirror(t)?.status?.phase === 'Running', t.kubelet);
+    const oldUID = staticUID(t);
+    // A slow kill: the new pod must not start before the old one (same name) has stopped.
+    const order: string[] = [];
+    const kill = t.runtime.killPod.bind(t.runtime);
+    const sync = t.runtime.syncPod.bind(t.runtime);
+    let housekept = false;
+    t.runtime.killPod = async (pod, running, grace) => {
+      order.push(`kill ${running.uid}`);
+      // Housekeeping meanwhile keeps the mirror: a pod of that name is still terminating.
+      await t.kubelet.housekeeping();
+      housekept = Boolean(mirror(t));
+      await new Promise((r) => setTimeout(r, 30));
+      await kill(pod, running, grace);
+      order.push(`killed ${running.uid}`);
+    };
+    t.runtime.syncPod = async (pod, st, secrets, backOff) => {
+      order.push(`sync ${pod.metadata!.uid}`);
+      return sync(pod, st, secrets, backOff);
+    };
+    await writeFile(join(t.manifests, 'static-web.yaml'), STATIC_WEB.replace('"3600"', '"7200"'));
+    await t.kubelet.rescanStaticPods();
+    const newUID = () => staticUID(t);
+    await until('new mirror', () => mirror(t)?.metadata?.annotations?.['kubernetes.io/config.mirror'] === newUID() && mirror(t)?.status?.phase === 'Running', t.kubelet);
+    assert.notEqual(newUID(), oldUID);
+    assert.ok(t.runtime.calls.includes(`killPod ${oldUID} grace=30`));
+    assert.ok(t.volumes.calls.includes(`cleanup ${oldUID}`));
+    assert.ok(t.runtime.pods.get(newUID())?.containers.some((c) => c.state === 'running'));
+    assert.deepEqual(mirror(t)!.spec!.containers![0]!.command, ['sleep', '7200']);
+    assert.deepEqual(order.slice(0, 3), [`kill ${oldUID}`, `killed ${oldUID}`, `sync ${newUID()}`]);
+    assert.ok(housekept);
+
+    const uid = newUID();
+    housekept = false;
+    await unlink(join(t.manifests, 'static-web.yaml'));
+    await t.kubelet.rescanStaticPods();
+    await until('mirror deleted', () => mirror(t) === undefined, t.kubelet);
+    assert.ok(t.runtime.calls.includes(`killPod ${uid} grace=30`));
+    assert.ok(housekept, 'the mirror stays while its static pod terminates');
+    assert.ok(t.volumes.calls.includes(`cleanup ${uid}`));
+    assert.equal(t.kubelet.getPod('default', 'static-web-n1'), undefined);
+    assert.equal(t.kubelet.getPodByUID(uid), undefined);
+  });
+
+  it('skips invalid manifests and refuses static pods that reference API objects; the valid ones run', async () => {
+    const t = await setup({ staticPods: true });
+    await writeFile(join(t.manifests, 'bad.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers: [{name: c}]\n');
+    await writeFile(join(t.manifests, 'garbage.json'), '{not json');
+    const withSecret = STATIC_WEB.replace('name: static-web', 'name: secret-user').replace(
+      '    command: [sleep, "3600"]\n',
+      '    command: [sleep, "3600"]\n    env:\n    - name: PASSWORD\n      valueFrom: {secretKeyRef: {name: db, key: password}}\n',
+    );
+    await writeFile(join(t.manifests, 'secret-user.yaml'), withSecret);
+    await writeFile(join(t.manifests, 'static-web.yaml'), STATIC_WEB);
+    await t.kubelet.rescanStaticPods();
+    await until('mirror Running', () => mirror(t)?.status?.phase === 'Running', t.kubelet);
+    assert.equal(t.kubelet.getPod('default', 'bad-n1'), undefined);
+    assert.equal(t.kubelet.getPod('default', 'secret-user-n1'), undefined);
+    assert.equal(t.api.stored(PODS, 'default', 'secret-user-n1'), undefined);
+    assert.deepEqual(t.runtime.calls.filter((c) => c.startsWith('syncPod')).map((c) => c.split(' ')[1]).filter((n, i, a) => a.indexOf(n) === i), ['static-web-n1']);
+  });
+
+  it('deletes mirror pods without a static pod; pods from the API still run', async () => {
+    const t = await setup({
+      staticPods: true,
+      before: async (api) => {
+        api.apply(PODS, testPod({
+          metadata: { name: 'gone-n1', namespace: 'default', uid: 'mirror-1', annotations: { 'kubernetes.io/config.mirror': 'abc', 'kubernetes.io/config.hash': 'abc', 'kubernetes.io/config.source': 'file' } },
+          spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox' }] },
+        }) as Pod);
+      },
+    });
+    t.api.apply(PODS, testPod() as Pod);
+    await until('pod Running', () => t.stored()?.status?.phase === 'Running', t.kubelet);
+    assert.ok(t.api.stored(PODS, 'default', 'gone-n1'), 'kept until housekeeping');
+    await t.kubelet.housekeeping();
+    assert.equal(t.api.stored(PODS, 'default', 'gone-n1'), undefined);
+    assert.ok(!t.runtime.calls.includes('syncPod gone-n1'), 'a mirror pod is not run');
+    assert.equal(t.kubelet.getPod('default', 'gone-n1'), undefined);
   });
 });

@@ -3,6 +3,9 @@
 // runtime status, reports the API status and asks the runtime to converge; PLEG events and
 // probe changes sync the pod again; deleted pods are killed, their final status written and
 // the API object removed; housekeeping kills and cleans what the API no longer knows.
+// Static pods come from a manifest directory (config/file.ts) and run the same way; each has a
+// mirror pod in the API that the kubelet creates, recreates and deletes (kubelet.go
+// tryReconcileMirrorPods, HandlePodCleanups) and that carries the static pod's status.
 
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Interface } from '../client/clientset.js';
@@ -12,6 +15,8 @@ import type { EventRecorder } from '../client/record/index.js';
 import { NODES, PODS } from '../client/resources.js';
 import type { KubeObject } from '../client/rest/resource.js';
 import type { Logger } from '../logging/index.js';
+import { FileSource } from './config/file.js';
+import { MirrorClient } from './config/mirror-client.js';
 import type {
   EnvironmentBuilder,
   MountedVolume,
@@ -29,7 +34,7 @@ import { KubeletRuntimeHelper } from './runtime-helper.js';
 import { generateAPIPodStatus, type ContainerWaitingReason } from './status/generate.js';
 import { StatusManager } from './status/status-manager.js';
 import { Backoff, TrackingBackOff } from './util/backoff.js';
-import { isTerminalPhase, podKey, type PodObject } from './util/pod.js';
+import { isMirrorPod, isMirrorPodOf, isStaticPod, isTerminalPhase, podFullName, podKey, type PodObject } from './util/pod.js';
 
 export interface KubeletOptions {
   client: Interface;
@@ -60,6 +65,10 @@ export interface KubeletOptions {
   statusRetryMs?: number;
   /** The node's IPs (hostIP); default: the Node object's InternalIP addresses. */
   nodeIPs?: string[];
+  /** Directory of static pod manifests (k3s: `<data-dir>/agent/pod-manifests`); none when unset. */
+  staticPodPath?: string;
+  /** Periodic re-read of staticPodPath, ms (default 20 000, upstream file-check-frequency). */
+  fileCheckFrequencyMs?: number;
 }
 
 type State = 'new' | 'starting' | 'running' | 'closed';
@@ -68,6 +77,8 @@ type NodeObject = Node & KubeObject;
 /** Sync step actions whose failure is a container's waiting reason (upstream reasonCache). */
 const START_ACTIONS = new Set(['StartContainer', 'InitContainer']);
 const ORPHAN_GRACE_SECONDS = 1;
+/** How soon a static pod waiting for its predecessor checks again, ms (it is also woken when that one ends). */
+const STATIC_WAIT_MS = 1000;
 
 export class Kubelet implements PodSyncer {
   /** Give this to the runtime (kuberuntime) as its RuntimeHelper. */
@@ -83,6 +94,14 @@ export class Kubelet implements PodSyncer {
   private readonly pleg: GenericPLEG;
   private readonly backoff = new Backoff();
   private readonly byUID = new Map<string, Pod>();
+  /** The static pods the file source currently defines, by UID. */
+  private readonly staticPods = new Map<string, Pod>();
+  /** Static pods handed to the pod workers and not yet forgotten (removed ones still terminating too). */
+  private readonly staticKnown = new Map<string, Pod>();
+  /** Mirror pods bound to this node, by full name (`name_namespace`). */
+  private readonly mirrors = new Map<string, PodObject>();
+  private readonly mirrorClient: MirrorClient;
+  private fileSource: FileSource | undefined;
   private readonly reasons = new Map<string, Map<string, ContainerWaitingReason>>();
   private readonly mounted = new Map<string, Map<string, MountedVolume>>();
   private readonly volumesCleaned = new Set<string>();
@@ -131,6 +150,12 @@ export class Kubelet implements PodSyncer {
       retryMs: opts.statusRetryMs,
       couldHaveRunningContainers: (uid) => this.workers.couldHaveRunningContainers(uid),
       canBeDeleted: (uid) => this.workers.phase(uid) === 'terminated' && this.volumesCleaned.has(uid),
+      apiPodUID: (uid) => this.apiPodUID(uid),
+    });
+    this.mirrorClient = new MirrorClient({
+      client: opts.client,
+      nodeName: opts.nodeName,
+      nodeUID: () => this.nodes.lister().get(undefined, opts.nodeName)?.metadata?.uid,
     });
     this.pleg = new GenericPLEG({
       runtime: opts.runtime,
@@ -164,6 +189,19 @@ export class Kubelet implements PodSyncer {
       onUpdate: (_o, p) => this.onPod(p),
       onDelete: (p) => this.onPodDeleted(p),
     });
+    // Mirror pods wait for the Node object (their owner); a node registered late gets them then.
+    this.nodes.addEventHandler({ onAdd: () => this.syncStaticPodsWithoutMirror() });
+    if (this.opts.staticPodPath) {
+      this.fileSource = new FileSource({
+        path: this.opts.staticPodPath,
+        nodeName: this.opts.nodeName,
+        logger: this.opts.logger,
+        onUpdate: (pods) => this.onStaticPods(pods),
+        periodMs: this.opts.fileCheckFrequencyMs,
+      });
+      // The first read completes before housekeeping can take mirror pods for orphans.
+      await this.fileSource.start(run);
+    }
     this.pleg.start(run);
     this.loops.push(this.every(this.opts.housekeepingPeriodMs ?? 2000, run, () => this.housekeeping()));
     this.loops.push(this.every(this.opts.gcPeriodMs ?? 60_000, run, () => this.garbageCollect()));
@@ -177,6 +215,7 @@ export class Kubelet implements PodSyncer {
       this.state = 'closed';
       this.ac.abort();
       this.closing = (async () => {
+        await this.fileSource?.close();
         await this.workers.close();
         await this.status.close();
         await Promise.all([...this.loops, this.pleg.stopped()]);
@@ -185,9 +224,12 @@ export class Kubelet implements PodSyncer {
     return this.closing;
   }
 
-  /** The API pod bound to this node. */
+  /** The pod bound to this node: a static pod rather than its mirror, else the API pod. */
   getPod(namespace: string, name: string): Pod | undefined {
-    return this.pods.lister().get(namespace, name);
+    const sp = this.staticByFullName(`${name}_${namespace}`);
+    if (sp) return sp;
+    const p = this.pods.lister().get(namespace, name);
+    return p && !isMirrorPod(p) ? p : undefined;
   }
 
   getPodByUID(uid: string): Pod | undefined {
@@ -204,9 +246,9 @@ export class Kubelet implements PodSyncer {
     return this.pleg.getCachedStatus(uid);
   }
 
-  /** The pods bound to this node, as the informer has them. */
+  /** The pods this node runs: the API pods bound to it (mirror pods excepted) and the static pods. */
   listPods(): Pod[] {
-    return this.pods.lister().list();
+    return [...this.pods.lister().list().filter((p) => !isMirrorPod(p)), ...this.staticPods.values()];
   }
 
   /** Resolves when no pod worker pass and no status write is under way (tests). */
@@ -232,7 +274,14 @@ export class Kubelet implements PodSyncer {
       this.log.info({ podUID: uid }, 'cleaning up orphaned pod directory');
       await this.opts.volumes.cleanupPod(uid);
     }
+    // Mirror pods whose static pod is gone (and no longer terminating) go too.
+    for (const full of [...this.mirrors.keys()]) await this.deleteOrphanedMirrorPod(full);
     this.backoff.gc(this.now());
+  }
+
+  /** Re-reads the static pod path now (what a change notification or the periodic check does). */
+  async rescanStaticPods(): Promise<void> {
+    await this.fileSource?.rescan();
   }
 
   /** One garbage collection of dead containers and sandboxes (also run periodically). */
@@ -245,6 +294,15 @@ export class Kubelet implements PodSyncer {
   async syncPod(pod: Pod): Promise<SyncPodResult> {
     const uid = pod.metadata?.uid ?? '';
     const { name = '', namespace = '' } = pod.metadata ?? {};
+    let mirrorRetryMs: number | undefined;
+    if (isStaticPod(pod)) {
+      // Upstream pod workers: a static pod waits until the one it replaces (same full name) has stopped.
+      if (this.staticPodTerminating(podFullName(pod), uid)) {
+        this.log.info({ pod: podKey(pod), podUID: uid }, 'static pod waits for the previous pod of the same name to terminate');
+        return { terminal: false, requeueAfterMs: STATIC_WAIT_MS };
+      }
+      if (!(await this.reconcileMirrorPod(pod))) mirrorRetryMs = this.opts.backOffPeriodMs ?? 10_000;
+    }
     let rs: RuntimePodStatus;
     try {
       this.mounted.set(uid, await this.opts.volumes.mountPodVolumes(pod));
@@ -272,7 +330,7 @@ export class Kubelet implements PodSyncer {
     st = this.generate(pod, rs, false);
     this.status.setPodStatus(pod, st);
     if (isTerminalPhase(st.phase)) return { terminal: true };
-    if (result.errors.length === 0) return { terminal: false };
+    if (result.errors.length === 0) return mirrorRetryMs === undefined ? { terminal: false } : { terminal: false, requeueAfterMs: mirrorRetryMs };
     // Sync again when the earliest back-off ends, else after the worker back-off period.
     const now = this.now();
     const end = tracking.earliestEnd(now);
@@ -303,17 +361,27 @@ export class Kubelet implements PodSyncer {
     }
     this.status.sync(uid);
     if (pod) this.log.info({ pod: podKey(pod), podUID: uid }, 'pod terminated');
+    const sp = this.staticKnown.get(uid);
+    if (sp) {
+      const full = podFullName(sp);
+      // A replacement waiting for this pod may start now; a removed pod's mirror goes.
+      const next = this.staticByFullName(full);
+      if (next && next.metadata?.uid !== uid) this.workers.syncPod(next.metadata?.uid ?? '');
+      await this.deleteOrphanedMirrorPod(full);
+    }
   }
 
   // ---- internals ----
 
   private onPod(p: Pod): void {
+    if (isMirrorPod(p)) return this.onMirrorPod(p as PodObject);
     const uid = p.metadata?.uid ?? '';
     this.byUID.set(uid, p);
     this.workers.updatePod({ type: 'sync', uid, pod: p });
   }
 
   private onPodDeleted(p: Pod): void {
+    if (isMirrorPod(p)) return this.onMirrorPodDeleted(p);
     const uid = p.metadata?.uid ?? '';
     this.byUID.delete(uid);
     this.workers.updatePod({ type: 'kill', uid, pod: p, removed: true });
@@ -326,6 +394,138 @@ export class Kubelet implements PodSyncer {
     this.volumesCleaned.delete(uid);
     this.mounted.delete(uid);
     this.backoff.reset(volumeKey(uid));
+    this.staticKnown.delete(uid);
+    // The same manifest came back while its pod was terminating: run it again.
+    const sp = this.staticPods.get(uid);
+    if (sp) {
+      this.staticKnown.set(uid, sp);
+      this.workers.updatePod({ type: 'sync', uid, pod: sp });
+    }
+  }
+
+  // ---- static and mirror pods ----
+
+  /** A SET from the file source: start the new static pods, kill the ones gone (a changed file is both). */
+  private onStaticPods(pods: Pod[]): void {
+    const next = new Map(pods.map((p) => [p.metadata?.uid ?? '', p]));
+    for (const [uid, p] of this.staticPods) {
+      if (next.has(uid)) continue;
+      this.staticPods.delete(uid);
+      this.byUID.delete(uid);
+      this.log.info({ pod: podKey(p), podUID: uid }, 'static pod removed');
+      this.workers.updatePod({ type: 'kill', uid, pod: p, removed: true });
+    }
+    for (const [uid, p] of next) {
+      if (this.staticPods.has(uid)) continue;
+      this.staticPods.set(uid, p);
+      this.staticKnown.set(uid, p);
+      this.byUID.set(uid, p);
+      this.log.info({ pod: podKey(p), podUID: uid }, 'static pod added');
+      this.workers.updatePod({ type: 'sync', uid, pod: p });
+    }
+  }
+
+  /** Upstream handleMirrorPod: a mirror that is being deleted or shows another version makes its static pod sync. */
+  private onMirrorPod(m: PodObject): void {
+    const full = podFullName(m);
+    const prev = this.mirrors.get(full);
+    this.mirrors.set(full, m);
+    const sp = this.staticByFullName(full);
+    if (!sp) return; // an orphan: housekeeping deletes it
+    const uid = sp.metadata?.uid ?? '';
+    if (m.metadata?.deletionTimestamp || !isMirrorPodOf(m, sp)) this.workers.syncPod(uid);
+    else if (prev?.metadata?.uid !== m.metadata?.uid) this.status.resync(uid);
+  }
+
+  /** A deleted mirror is recreated by its static pod's next sync. */
+  private onMirrorPodDeleted(m: Pod): void {
+    const full = podFullName(m);
+    if (this.mirrors.get(full)?.metadata?.uid === m.metadata?.uid) this.mirrors.delete(full);
+    const sp = this.staticByFullName(full);
+    if (sp) this.workers.syncPod(sp.metadata?.uid ?? '');
+  }
+
+  /**
+   * Upstream tryReconcileMirrorPods: deletes a mirror that is being deleted or belongs to another
+   * version of the static pod, and creates the mirror when there is none. False when it failed.
+   */
+  private async reconcileMirrorPod(pod: Pod): Promise<boolean> {
+    const full = podFullName(pod);
+    const { name = '', namespace = '' } = pod.metadata ?? {};
+    const mirror = this.mirrors.get(full);
+    if (mirror) {
+      if (!mirror.metadata?.deletionTimestamp && isMirrorPodOf(mirror, pod)) return true;
+      this.log.info({ pod: podKey(mirror), podUID: mirror.metadata?.uid }, 'deleting mirror pod that does not match the static pod');
+      try {
+        await this.mirrorClient.deleteMirrorPod(namespace, name, mirror.metadata?.uid);
+      } catch (err) {
+        this.log.error({ pod: podKey(mirror), err: errText(err) }, 'failed deleting mirror pod');
+        return false;
+      }
+      if (this.mirrors.get(full) === mirror) this.mirrors.delete(full);
+    }
+    const node = this.nodes.lister().get(undefined, this.opts.nodeName);
+    if (!node) {
+      this.log.warn({ pod: podKey(pod) }, 'no mirror pod created: the node is not registered yet');
+      return false;
+    }
+    if (node.metadata?.deletionTimestamp) {
+      this.log.info({ pod: podKey(pod) }, 'no mirror pod created: the node has been removed from the cluster');
+      return true;
+    }
+    try {
+      this.log.info({ pod: podKey(pod) }, 'creating a mirror pod for static pod');
+      const created = await this.mirrorClient.createMirrorPod(pod);
+      if (created && !this.mirrors.has(full)) this.mirrors.set(full, created);
+    } catch (err) {
+      this.log.error({ pod: podKey(pod), err: errText(err) }, 'failed creating a mirror pod');
+      return false;
+    }
+    // The status written while there was no mirror is written to the new one.
+    this.status.resync(pod.metadata?.uid ?? '');
+    return true;
+  }
+
+  /** Deletes the mirror `full` when no static pod of that name is defined or still terminating. */
+  private async deleteOrphanedMirrorPod(full: string): Promise<void> {
+    const m = this.mirrors.get(full);
+    if (!m || this.staticByFullName(full) || this.staticPodTerminating(full, undefined)) return;
+    this.log.info({ pod: podKey(m), podUID: m.metadata?.uid }, 'deleting orphaned mirror pod');
+    try {
+      await this.mirrorClient.deleteMirrorPod(m.metadata?.namespace ?? '', m.metadata?.name ?? '', m.metadata?.uid);
+      if (this.mirrors.get(full) === m) this.mirrors.delete(full);
+    } catch (err) {
+      this.log.warn({ pod: podKey(m), err: errText(err) }, 'failed deleting orphaned mirror pod');
+    }
+  }
+
+  private staticByFullName(full: string): Pod | undefined {
+    for (const p of this.staticPods.values()) if (podFullName(p) === full) return p;
+    return undefined;
+  }
+
+  /** Does a removed static pod named `full` (other than `exceptUID`) still have a worker that has not terminated? */
+  private staticPodTerminating(full: string, exceptUID: string | undefined): boolean {
+    for (const [uid, p] of this.staticKnown) {
+      if (uid === exceptUID || this.staticPods.has(uid) || podFullName(p) !== full) continue;
+      if (this.workers.isKnown(uid) && this.workers.phase(uid) !== 'terminated') return true;
+    }
+    return false;
+  }
+
+  /** The UID of the API object carrying a pod's status: its own, or for a static pod its mirror's. */
+  private apiPodUID(uid: string): string | undefined {
+    const sp = this.staticKnown.get(uid);
+    if (!sp) return uid;
+    const m = this.mirrors.get(podFullName(sp));
+    return m && isMirrorPodOf(m, sp) ? m.metadata?.uid : undefined;
+  }
+
+  private syncStaticPodsWithoutMirror(): void {
+    for (const [uid, p] of this.staticPods) {
+      const m = this.mirrors.get(podFullName(p));
+      if (!m || !isMirrorPodOf(m, p)) this.workers.syncPod(uid);
+    }
   }
 
   private async readStatus(uid: string, name: string, namespace: string): Promise<RuntimePodStatus> {

@@ -98,7 +98,9 @@ export async function cleanupInstance(paths: InstancePaths, opts: CleanupOptions
   for (const pid of await findShims(paths)) killQuietly(pid, report);
   await waitGone(report.killed, 3000);
   for (const t of tasks) {
-    if (t.netns) {
+    // A container's spec joins its sandbox's namespace through /proc/<pid>/ns/net: only the
+    // sandbox's own bind-mounted namespace file (e.g. /var/run/netns/cni-…) is removed.
+    if (t.netns && !t.netns.startsWith('/proc/')) {
       await umountQuietly(t.netns, report);
       await rm(t.netns, { force: true }).then(() => report.netns.push(t.netns ?? ''), (err: Error) => report.errors.push(`rm ${t.netns}: ${err.message}`));
     }

@@ -108,6 +108,33 @@ describe('StatusManager', () => {
     assert.equal(t.stored(), undefined);
   });
 
+  it('writes a static pod\'s status to its mirror pod (by the mirror\'s uid), waits while there is none and never deletes a mirror', async () => {
+    const api = new TestAPI();
+    const staticPod = testPod({ metadata: { name: 'web-n1', namespace: 'default', uid: 'static-uid', deletionTimestamp: undefined } }) as Pod;
+    let mirrorUID: string | undefined;
+    const sm = new StatusManager({ client: api, logger: nopLogger(), now: () => T0, retryMs: 10, canBeDeleted: () => true, apiPodUID: (uid) => (uid === 'static-uid' ? mirrorUID : uid) });
+    sm.setPodStatus(staticPod, running(true));
+    await sm.idle();
+    assert.deepEqual(api.writes(), [], 'no mirror yet: nothing written');
+    const mirror = api.apply(PODS, { ...staticPod, metadata: { ...staticPod.metadata, uid: 'mirror-uid', annotations: { 'kubernetes.io/config.mirror': 'static-uid' } }, status: { phase: 'Pending' } });
+    mirrorUID = mirror.metadata!.uid;
+    sm.resync('static-uid');
+    await sm.idle();
+    assert.deepEqual(api.writes(), ['patch pods/status default/web-n1']);
+    assert.equal((api.calls[0]!.body as { metadata: { uid: string } }).metadata.uid, 'mirror-uid');
+    assert.equal(api.stored<Pod>(PODS, 'default', 'web-n1')!.status!.phase, 'Running');
+    // A mirror being deleted stays for the kubelet to replace (canBeDeleted says yes here).
+    api.apply(PODS, { ...api.stored<Pod>(PODS, 'default', 'web-n1')!, metadata: { ...mirror.metadata, deletionTimestamp: '2026-01-01T00:00:30Z' } });
+    sm.resync('static-uid');
+    await sm.idle();
+    assert.ok(!api.calls.some((c) => c.verb === 'delete'));
+    // A mirror of another version (other uid) is not written to.
+    mirrorUID = 'someone-else';
+    sm.setPodStatus(staticPod, running(false));
+    await sm.idle();
+    assert.equal(api.writes().length, 1);
+  });
+
   it('rejects a terminated container running again under restartPolicy Never', () => {
     const pod = testPod({ spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'b' }] } }) as Pod;
     const old: PodStatus = { containerStatuses: [{ name: 'c', image: 'b', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0 } } }] };

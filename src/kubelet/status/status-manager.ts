@@ -12,7 +12,7 @@ import type { Logger } from '../../logging/index.js';
 import type { DeepMutable } from '../../util/mutable.js';
 import { KUBELET_CONDITIONS, rfc3339 } from './generate.js';
 import { deepEqual, isEmptyStatusPatch, podStatusPatch } from './patch.js';
-import type { PodObject } from '../util/pod.js';
+import { isMirrorPod, type PodObject } from '../util/pod.js';
 
 export interface StatusManagerOptions {
   client: Interface;
@@ -27,6 +27,12 @@ export interface StatusManagerOptions {
   couldHaveRunningContainers?: (uid: string) => boolean;
   /** Are the pod's containers stopped and its volumes cleaned, so the API object may go (upstream canBeDeleted)? */
   canBeDeleted?: (uid: string) => boolean;
+  /**
+   * The UID of the API object that carries the pod's status (upstream TranslatePodUID): the
+   * pod's own for API pods, its mirror pod's for a static pod, undefined while a static pod has
+   * no mirror (nothing is written; call `resync` once the mirror exists). Default: the pod's own.
+   */
+  apiPodUID?: (uid: string) => string | undefined;
 }
 
 interface Entry {
@@ -108,6 +114,14 @@ export class StatusManager {
     if (e) this.kick(e);
   }
 
+  /** Writes the latest status again even if it was written (a static pod's mirror was recreated). */
+  resync(uid: string): void {
+    const e = this.entries.get(uid);
+    if (!e) return;
+    e.version++;
+    this.kick(e);
+  }
+
   /** Forgets the pod (it is gone from the API and the node). */
   removePod(uid: string): void {
     const e = this.entries.get(uid);
@@ -160,6 +174,12 @@ export class StatusManager {
   private async syncPod(e: Entry): Promise<boolean> {
     const version = e.version;
     const pods = this.opts.client.resource<PodObject>(PODS);
+    const apiUID = this.opts.apiPodUID ? this.opts.apiPodUID(e.uid) : e.uid;
+    if (apiUID === undefined) {
+      // A static pod without its mirror: nothing in the API to write to yet.
+      e.written = version;
+      return false;
+    }
     let pod: Pod;
     try {
       pod = await pods.get(e.name, { namespace: e.namespace });
@@ -170,7 +190,7 @@ export class StatusManager {
       }
       throw err;
     }
-    if (pod.metadata?.uid !== e.uid) {
+    if (pod.metadata?.uid !== apiUID) {
       this.log.info({ pod: `${e.namespace}/${e.name}` }, 'pod was deleted and then recreated, skipping status update');
       e.written = version;
       return false;
@@ -179,7 +199,7 @@ export class StatusManager {
       const merged = mergePodStatus(pod.status ?? {}, e.status, this.opts.couldHaveRunningContainers?.(e.uid) ?? false);
       // A terminal phase held back is written on a later sync (after the containers stopped).
       const heldBack = merged.phase !== e.status.phase;
-      const patch = podStatusPatch(e.uid, pod.status, merged);
+      const patch = podStatusPatch(apiUID, pod.status, merged);
       if (!isEmptyStatusPatch(patch)) {
         try {
           await pods.patch(e.name, 'strategic', patch, { namespace: e.namespace, subresource: 'status' });
@@ -193,7 +213,8 @@ export class StatusManager {
       }
       e.written = heldBack ? version - 1 : version;
     }
-    if (!e.deleted && pod.metadata?.deletionTimestamp && (this.opts.canBeDeleted?.(e.uid) ?? false)) {
+    // A mirror pod is never removed here: the kubelet deletes and recreates mirrors itself.
+    if (!e.deleted && pod.metadata?.deletionTimestamp && !isMirrorPod(pod) && (this.opts.canBeDeleted?.(e.uid) ?? false)) {
       try {
         await pods.delete(e.name, { namespace: e.namespace, gracePeriodSeconds: 0, preconditions: { uid: e.uid } });
         this.log.info({ pod: `${e.namespace}/${e.name}` }, 'pod fully terminated and removed from etcd');

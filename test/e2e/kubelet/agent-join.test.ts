@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { K8TS_BIN, NOT_BUILT, kubectlOk, waitFor, type Server } from '../harness.js';
+import { K8TS_BIN, NOT_BUILT, kubectl, kubectlOk, waitFor, type Server } from '../harness.js';
 import { agentSkipReason, startNodeServer, waitPod } from './util.js';
+
+class AgentExited extends Error {}
 
 function ip(args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -84,11 +86,11 @@ describe('a second node joins with k8ts agent', { skip: NOT_BUILT || agentSkipRe
     agent.stderr!.setEncoding('utf8').on('data', (c: string) => (agentLog += c));
     await waitFor(
       async () => {
-        if (agent!.exitCode !== null) throw new Error(`the agent exited with ${agent!.exitCode}: ${agentLog.slice(-2000)}`);
+        if (agent!.exitCode !== null) throw new AgentExited(`the agent exited with ${agent!.exitCode}: ${agentLog.slice(-2000)}`);
         const out = await kubectlOk(server, ['get', 'node', 'e2e-node-2', '--no-headers', '-o', 'wide']);
         return /\sReady\s/.test(out) ? out : undefined;
       },
-      { timeoutMs: 120_000, intervalMs: 1000, description: 'node e2e-node-2 Ready' },
+      { timeoutMs: 120_000, intervalMs: 1000, description: 'node e2e-node-2 Ready', stopOn: AgentExited },
     );
     const wide = await kubectlOk(server, ['get', 'node', 'e2e-node-2', '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address} {.spec.podCIDR}']);
     assert.match(wide, new RegExp(`^${nodeIP.replace(/\./g, '\\.')} 10\\.\\d+\\.\\d+\\.0/24$`));
@@ -104,7 +106,12 @@ spec:
     command: ["sh", "-c", "echo hello from node 2; exec sleep 3600"]
 `;
     await kubectlOk(server, ['apply', '-f', '-'], { input: pod });
-    await waitPod(server, 'on-node-2', (r) => r.STATUS === 'Running' && r.READY === '1/1', 'Running on node 2', { timeoutMs: 120_000 });
+    try {
+      await waitPod(server, 'on-node-2', (r) => r.STATUS === 'Running' && r.READY === '1/1', 'Running on node 2', { timeoutMs: 120_000 });
+    } catch (e) {
+      const describe = await kubectl(server, ['describe', 'pod', 'on-node-2']);
+      throw new Error(`${(e as Error).message}\n--- describe ---\n${describe.stdout}\n--- agent ---\n${agentLog.slice(-4000)}`);
+    }
     assert.equal((await kubectlOk(server, ['get', 'pod', 'on-node-2', '-o', 'jsonpath={.spec.nodeName} {.status.hostIP}'])), `e2e-node-2 ${nodeIP}`);
     assert.equal(await kubectlOk(server, ['logs', 'on-node-2']), 'hello from node 2\n');
     assert.equal(await kubectlOk(server, ['exec', 'on-node-2', '--', 'hostname']), 'on-node-2\n');

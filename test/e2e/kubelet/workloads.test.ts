@@ -4,6 +4,8 @@
 // The two slow scenarios (liveness restarts) start first and are checked last.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NOT_BUILT, kubectl, kubectlOk, waitFor, type Server } from '../harness.js';
 import { agentSkipReason, eventsOf, podRow, startNodeServer, waitPod } from './util.js';
 
@@ -272,6 +274,30 @@ spec:
     assert.equal(row.READY, '0/1');
     const events = await eventsOf(server, 'bad-ref');
     assert.ok(events.some((e) => e === 'Warning Failed Error: configmap "nosuch" not found'), events.join('\n'));
+  });
+
+  it('runs a static pod from the manifest folder with a mirror pod that comes back when deleted (seed 003 S13)', async () => {
+    const node = (await kubectlOk(server, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    const file = join(server.dataDir, 'agent', 'pod-manifests', 'static-web.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: static-web\nspec:\n  containers:\n  - name: web\n    image: busybox\n    command: ["sleep", "3600"]\n');
+    const name = `static-web-${node}`;
+    await waitPod(server, name, (r) => r.STATUS === 'Running' && r.READY === '1/1', 'the mirror pod Running', { timeoutMs: 60_000 });
+    const mirror = JSON.parse(await kubectlOk(server, ['get', 'pod', name, '-o', 'json'])) as { metadata: { uid: string; annotations: Record<string, string>; ownerReferences: { kind: string; name: string }[] } };
+    assert.equal(mirror.metadata.annotations['kubernetes.io/config.source'], 'file');
+    assert.ok(mirror.metadata.annotations['kubernetes.io/config.mirror']);
+    assert.deepEqual(mirror.metadata.ownerReferences.map((o) => `${o.kind}/${o.name}`), [`Node/${node}`]);
+    assert.equal(await kubectlOk(server, ['exec', name, '--', 'cat', '/proc/1/cmdline']), 'sleep\x003600\x00');
+    await kubectlOk(server, ['delete', 'pod', name, '--wait=false']);
+    await waitFor(
+      async () => {
+        const r = await kubectl(server, ['get', 'pod', name, '-o', 'jsonpath={.metadata.uid} {.status.phase}']);
+        const [uid, phase] = r.stdout.split(' ');
+        return r.code === 0 && uid !== mirror.metadata.uid && phase === 'Running';
+      },
+      { timeoutMs: 60_000, description: 'the mirror pod recreated' },
+    );
+    rmSync(file);
+    await waitFor(async () => (await kubectl(server, ['get', 'pod', name])).code === 1, { timeoutMs: 60_000, description: 'the mirror pod gone with its file' });
   });
 
   it("restarts seed 000's liveness-exec pod after its probe fails, with Unhealthy and Killing events", async () => {
