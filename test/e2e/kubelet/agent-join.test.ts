@@ -40,7 +40,7 @@ describe('a second node joins with k8ts agent', { skip: NOT_BUILT || agentSkipRe
         // gone
       }
     }
-    spawnSync('ip', ['netns', 'exec', netns, K8TS_BIN, 'cleanup', '--data-dir', agentDir], { stdio: 'ignore', timeout: 60_000 });
+    spawnSync('nsenter', [`--net=/run/netns/${netns}`, K8TS_BIN, 'cleanup', '--data-dir', agentDir], { stdio: 'ignore', timeout: 60_000 });
     spawnSync('ip', ['netns', 'del', netns], { stdio: 'ignore' });
     spawnSync('ip', ['link', 'del', hostLink], { stdio: 'ignore' });
     rmSync(agentDir, { recursive: true, force: true });
@@ -77,9 +77,11 @@ describe('a second node joins with k8ts agent', { skip: NOT_BUILT || agentSkipRe
 
   it('registers a Ready node, runs a pod on it, and serves its logs and exec', async () => {
     const token = readFileSync(join(server.dataDir, 'token'), 'utf8').trim();
+    // nsenter joins only the network namespace: `ip netns exec` would also remount /sys,
+    // hiding the cgroup mounts runc needs.
     agent = spawn(
-      'ip',
-      ['netns', 'exec', netns, K8TS_BIN, 'agent', '--server', `https://${hostIP}:${server.port}`, '--token', token, '--data-dir', agentDir, '--node-name', 'e2e-node-2', '--node-ip', nodeIP, '--kubelet-port', '0'],
+      'nsenter',
+      [`--net=/run/netns/${netns}`, K8TS_BIN, 'agent', '--server', `https://${hostIP}:${server.port}`, '--token', token, '--data-dir', agentDir, '--node-name', 'e2e-node-2', '--node-ip', nodeIP, '--kubelet-port', '0'],
       { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     agent.stdout!.setEncoding('utf8').on('data', (c: string) => (agentLog += c));
