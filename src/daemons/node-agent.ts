@@ -5,7 +5,7 @@
 // Everything reaches the cluster through the client it is given (the node's credentials).
 
 import { createHash } from 'node:crypto';
-import { readdir, mkdir } from 'node:fs/promises';
+import { readdir, mkdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Interface } from '../client/clientset.js';
 import type { EventBroadcaster } from '../client/record/recorder.js';
@@ -13,9 +13,10 @@ import { CRIClient } from '../kubelet/cri/client.js';
 import { ContainerdSupervisor } from '../kubelet/containerd/supervisor.js';
 import { cleanupInstance, unmountAllUnder } from '../kubelet/containerd/cleanup.js';
 import { instancePaths } from '../kubelet/containerd/config.js';
-import { PAUSE_IMAGE } from '../kubelet/images/busybox.js';
+import { BUSYBOX_IMAGE_NAMES, PAUSE_IMAGE } from '../kubelet/images/busybox.js';
 import { ensureDefaultImages, imagesDir, importImages } from '../kubelet/images/import.js';
 import { Kubelet } from '../kubelet/kubelet.js';
+import { ImageGCManager } from '../kubelet/images/gc.js';
 import { KubeGenericRuntimeManager } from '../kubelet/kuberuntime/manager.js';
 import { VolumeManager } from '../kubelet/volumes/index.js';
 import { ProbeManager } from '../kubelet/prober/prober-manager.js';
@@ -60,6 +61,7 @@ export class NodeAgent {
   private cri: CRIClient | undefined;
   private nodeStatus: NodeStatusManager | undefined;
   private kubelet: Kubelet | undefined;
+  private imageGC: ImageGCManager | undefined;
   private server: KubeletServer | undefined;
   private closing: Promise<void> | undefined;
   private readonly log: Logger;
@@ -193,6 +195,27 @@ export class NodeAgent {
       cgroupParent: `/k8ts-${instanceSuffix(o.dataDir)}`,
       seccompProfileRoot: join(rootDir, 'seccomp'),
     });
+    // Unused images go when containerd's filesystem fills past 85 % (upstream's thresholds).
+    const imageFs = endpoint === this.containerd?.endpoint ? this.containerd!.paths.root : dir;
+    const imageGC = new ImageGCManager({
+      images: cri,
+      runtime: cri,
+      recorder,
+      nodeRef: { kind: 'Node', name: node.nodeName },
+      logger: this.log.child({ component: 'image-gc' }),
+      // The sandbox image, as upstream; and the busybox k8ts builds, which an air-gapped node
+      // could not pull back before its next start.
+      pinned: (image) => image.repoTags.some((t) => t === PAUSE_IMAGE || BUSYBOX_IMAGE_NAMES.includes(t)),
+      capacityBytes: async () => {
+        const st = await statfs(imageFs);
+        return st.blocks * st.bsize;
+      },
+      availableBytes: async () => {
+        const st = await statfs(imageFs);
+        return st.bavail * st.bsize;
+      },
+    });
+    this.imageGC = imageGC;
     kubelet = new Kubelet({
       client: o.client,
       nodeName: node.nodeName,
@@ -210,6 +233,7 @@ export class NodeAgent {
     });
     this.kubelet = kubelet;
     await kubelet.start(signal);
+    imageGC.start(signal);
     this.log.info({ kubeletPort: this.kubeletPort, endpoint }, 'node agent running');
   }
 
@@ -221,6 +245,7 @@ export class NodeAgent {
 
   private async doClose(): Promise<void> {
     this.abort.abort();
+    await this.imageGC?.close();
     await this.kubelet?.close().catch((err: unknown) => this.log.warn({ err }, 'closing the kubelet failed'));
     await this.nodeStatus?.close().catch((err: unknown) => this.log.warn({ err }, 'closing node status failed'));
     await this.server?.close().catch((err: unknown) => this.log.warn({ err }, 'closing the kubelet server failed'));
