@@ -27,6 +27,8 @@ import { LegacyTokensController } from '../apiserver/serviceaccount/legacy-token
 import { printers, defaultPrinter } from '../apiserver/printers/index.js';
 import { podBindingHandler, podEvictionHandler, podStreamHandler, handleBindingsResource } from '../apiserver/registry/core/pods/subresources.js';
 import { namespaceFinalizeHandler } from '../apiserver/registry/core/namespaces/finalize.js';
+import { serviceProxyHandler } from '../apiserver/registry/core/services/proxy.js';
+import { nodeProxyHandler } from '../apiserver/registry/core/nodes/proxy.js';
 import { createOpenAPIService, schemaValidator } from './openapi.js';
 import type { NodeConfig, ServerConfig } from './config.js';
 import { NodeAgent } from './node-agent.js';
@@ -138,6 +140,8 @@ export class ControlPlane {
           'pods/attach': podStreamHandler(pods, 'attach', nodes, kubeletClient),
           'pods/portforward': podStreamHandler(pods, 'portforward', nodes, kubeletClient),
           'pods/proxy': podStreamHandler(pods, 'proxy', nodes, kubeletClient),
+          'services/proxy': serviceProxyHandler({ services: registry.store('', 'services'), endpoints: registry.store('', 'endpoints'), pods }),
+          'nodes/proxy': nodeProxyHandler(nodes, kubeletClient),
           'namespaces/finalize': namespaceFinalizeHandler(registry),
           'serviceaccounts/token': serviceAccountTokenHandler({ ...saStores, issuer, audiences: [DEFAULT_ISSUER] }),
         },

@@ -96,6 +96,19 @@ describe('kubectl streams and failure states on a real node', { skip: NOT_BUILT 
     }
   });
 
+  it('reaches the pod, its Service and the node through the API server proxy', async () => {
+    assert.equal(await kubectlOk(server, ['get', '--raw', '/api/v1/namespaces/default/pods/web:8080/proxy/index.html']), 'hello-from-web\n');
+    await kubectlOk(server, ['expose', 'pod', 'web', '--port', '80', '--target-port', '8080']);
+    await waitFor(async () => (await kubectl(server, ['get', '--raw', '/api/v1/namespaces/default/services/web:80/proxy/index.html'])).stdout === 'hello-from-web\n', {
+      timeoutMs: 30_000,
+      description: 'the service proxy to answer',
+    });
+    const node = (await kubectlOk(server, ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+    assert.equal(await kubectlOk(server, ['get', '--raw', `/api/v1/nodes/${node}/proxy/healthz`]), 'ok');
+    const summary = JSON.parse(await kubectlOk(server, ['get', '--raw', `/api/v1/nodes/${node}/proxy/stats/summary`])) as { node: { nodeName: string } };
+    assert.equal(summary.node.nodeName, node);
+  });
+
   it('cp copies files into and out of a container', async () => {
     const src = join(local, 'in.txt');
     writeFileSync(src, 'copied in\n');

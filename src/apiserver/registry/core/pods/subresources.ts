@@ -6,8 +6,9 @@ import type { DeepMutable } from '../../../../util/mutable.js';
 type Pod = DeepMutable<WirePod>;
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { StatusError, newBadRequest, newConflict, newInvalid, newNotFound, newTooManyRequests, type StatusCause } from '../../../../machinery/errors.js';
+import { StatusError, newBadRequest, newConflict, newInvalid, newNotFound, newServiceUnavailable, newTooManyRequests, type StatusCause } from '../../../../machinery/errors.js';
 import { kubeletLocation, proxyKubeletUpgrade, streamKubeletGet, type KubeletClientConfig } from '../../../proxy/kubelet.js';
+import { isGlobalUnicast, proxyHTTP, proxyPath, splitSchemeNamePort } from '../../../proxy/http.js';
 import { selectorFromLabelSelector } from '../../../../machinery/labels.js';
 import type { ApiObject } from '../../../../api/scheme.js';
 import { type HandlerContext, type SubresourceHandler } from '../../../endpoints/resource.js';
@@ -162,27 +163,17 @@ export type StreamSubresource = 'log' | 'exec' | 'attach' | 'portforward' | 'pro
  * LogREST, ExecREST, AttachREST, PortForwardREST): the container is validated, the node found,
  * and the kubelet's answer streamed (logs) or the client's upgrade proxied to it byte for byte.
  * Pods on simulated nodes (annotation `k8ts.io/simulated: "true"`, read through `nodes`) have no
- * containers: a 400 says so. Without `kubelet` (no client certificate) or for pods/proxy, a 503.
+ * containers: a 400 says so. Without `kubelet` (no client certificate), a 503. pods/proxy is podProxyHandler.
  */
 export function podStreamHandler(pods: GenericStore, what: StreamSubresource, nodes?: GenericStore, kubelet?: KubeletClientConfig): SubresourceHandler {
+  if (what === 'proxy') return podProxyHandler(pods, { nodes });
   return {
     async handle(hc) {
       const ctx = hc.requestContext(false);
       const pod = (await pods.get(ctx, hc.ri.name)) as Pod;
       const name = hc.ri.name;
       const nodeName = pod.spec?.nodeName;
-      let node: ApiObject | undefined;
-      if (nodeName && nodes) {
-        try {
-          node = await nodes.get({ ...ctx, namespace: undefined }, nodeName);
-        } catch (e) {
-          // A node that is gone answers as any node without an agent does.
-          if (!(e instanceof StatusError && e.code === 404)) throw e;
-        }
-        if (node?.metadata?.annotations?.['k8ts.io/simulated'] === 'true') {
-          throw newBadRequest(`pod "${name}" runs on simulated node "${nodeName}": simulated nodes run no containers, so ${STREAM_NOUN[what]} not available`);
-        }
-      }
+      const node = await podNode(pod, what, ctx, nodes);
       const q = hc.query;
       const ns = pod.metadata?.namespace ?? hc.ri.namespace ?? '';
       let kubeletPath: string;
@@ -221,8 +212,7 @@ export function podStreamHandler(pods: GenericStore, what: StreamSubresource, no
         if (ports.length) params.append('port', ports.join(','));
         kubeletPath = `/portForward/${enc(ns)}/${enc(name)}${search(params)}`;
       } else {
-        if (!nodeName) throw newBadRequest(`pod ${name} does not have a host assigned`);
-        throw new StatusError(503, 'ServiceUnavailable', `proxy is not available: proxying to pods is not served in this version of k8ts`);
+        throw newBadRequest(`unknown stream subresource ${String(what)}`);
       }
       if (!kubelet || !node) {
         throw new StatusError(503, 'ServiceUnavailable', `${what} is not available: the node agent on node "${nodeName!}" does not serve streams in this version of k8ts`);
@@ -230,6 +220,73 @@ export function podStreamHandler(pods: GenericStore, what: StreamSubresource, no
       const loc = kubeletLocation(node as Node, kubelet.defaultPort);
       if (what === 'log') await streamKubeletGet(kubelet, loc, kubeletPath, hc.res, { resource: 'pods/log', name });
       else await proxyKubeletUpgrade(kubelet, loc, kubeletPath, hc.req, hc.res);
+    },
+  };
+}
+
+/**
+ * The pod's node, read cluster-scoped; a pod on a simulated node (annotation
+ * `k8ts.io/simulated: "true"`) has no containers, which a 400 says. A node that is gone is
+ * undefined, as is any node without an agent.
+ */
+async function podNode(pod: Pod, what: StreamSubresource, ctx: RequestContext, nodes: GenericStore | undefined): Promise<ApiObject | undefined> {
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName || !nodes) return undefined;
+  let node: ApiObject | undefined;
+  try {
+    node = await nodes.get({ ...ctx, namespace: undefined }, nodeName);
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 404)) throw e;
+  }
+  if (node?.metadata?.annotations?.['k8ts.io/simulated'] === 'true') {
+    throw newBadRequest(`pod "${pod.metadata?.name ?? ''}" runs on simulated node "${nodeName}": simulated nodes run no containers, so ${STREAM_NOUN[what]} not available`);
+  }
+  return node;
+}
+
+export interface PodProxyOptions {
+  /** Nodes, to refuse pods on simulated nodes with a clear 400. */
+  nodes?: GenericStore;
+  /** Which pod IPs may be proxied to (default upstream's: global unicast only; tests allow loopback). */
+  allowAddress?: (ip: string) => boolean;
+  dialTimeoutMs?: number;
+}
+
+/**
+ * pods/proxy (upstream pod ProxyREST + pod.ResourceLocation): `…/pods/[scheme:]NAME[:PORT]/proxy/PATH`
+ * goes to the pod's primary IP. No port: the first declared container port, else the scheme's
+ * default. A port may name a container port (k8ts resolves it; upstream passes the name to the
+ * dialer). A pod without a proxyable IP answers 400 `address not allowed`; https backends are not
+ * verified (upstream's proxy transport skips verification).
+ */
+export function podProxyHandler(pods: GenericStore, opts: PodProxyOptions = {}): SubresourceHandler {
+  const allow = opts.allowAddress ?? isGlobalUnicast;
+  return {
+    async handle(hc) {
+      const id = splitSchemeNamePort(hc.ri.name);
+      if (!id) throw newBadRequest(`invalid pod request ${JSON.stringify(hc.ri.name)}`);
+      const ctx = hc.requestContext(false);
+      const pod = (await pods.get(ctx, id.name)) as Pod;
+      await podNode(pod, 'proxy', ctx, opts.nodes);
+      let port = id.port;
+      if (port === '') {
+        const first = (pod.spec?.containers ?? []).find((c) => (c.ports ?? []).length > 0);
+        if (first) port = String(first.ports![0]!.containerPort);
+      }
+      const ip = pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP ?? '';
+      if (!ip || !allow(ip)) throw newBadRequest('address not allowed');
+      const scheme = id.scheme || 'http';
+      let portNumber: number;
+      if (port === '') portNumber = scheme === 'https' ? 443 : 80;
+      else if (/^\d+$/.test(port)) portNumber = Number(port);
+      else {
+        const named = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].flatMap((c) => c.ports ?? []).find((p) => p.name === port);
+        if (!named) throw newServiceUnavailable(`error trying to reach service: dial tcp: lookup tcp/${port}: unknown port`);
+        portNumber = named.containerPort;
+      }
+      if (portNumber < 1 || portNumber > 65535) throw newServiceUnavailable(`error trying to reach service: dial tcp: address ${port}: invalid port`);
+      const { path, prefix } = proxyPath(hc.req.url ?? '/', hc.ri);
+      await proxyHTTP({ scheme, host: ip, port: portNumber }, hc.req, hc.res, { path, prefix, dialTimeoutMs: opts.dialTimeoutMs });
     },
   };
 }
