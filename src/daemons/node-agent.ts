@@ -55,6 +55,12 @@ export function bridgeName(dataDir: string): string {
   return `k8ts${instanceSuffix(dataDir)}`;
 }
 
+/** Why this process cannot run its own containerd, or undefined when it can. */
+export function rootRequirement(uid: number | undefined, containerRuntimeEndpoint: string | undefined): string | undefined {
+  if (containerRuntimeEndpoint || uid === undefined || uid === 0) return undefined;
+  return 'the node agent runs containers (containerd, runc, network namespaces) and needs root: run k8ts as root, or pass --disable-agent (control plane only) or --simulated-nodes N';
+}
+
 export class NodeAgent {
   private readonly abort = new AbortController();
   private containerd: ContainerdSupervisor | undefined;
@@ -80,6 +86,8 @@ export class NodeAgent {
     const node = o.node;
     const signal = this.abort.signal;
     const dir = this.agentDir;
+    const notRoot = rootRequirement(process.getuid?.(), node.containerRuntimeEndpoint);
+    if (notRoot) throw new Error(notRoot);
     await mkdir(dir, { recursive: true, mode: 0o700 });
 
     let endpoint = node.containerRuntimeEndpoint;
