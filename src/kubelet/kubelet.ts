@@ -35,6 +35,7 @@ import { generateAPIPodStatus, type ContainerWaitingReason } from './status/gene
 import { StatusManager } from './status/status-manager.js';
 import { Backoff, TrackingBackOff } from './util/backoff.js';
 import { isMirrorPod, isMirrorPodOf, isStaticPod, isTerminalPhase, podFullName, podKey, type PodObject } from './util/pod.js';
+import { sleep } from '../util/sleep.js';
 
 export interface KubeletOptions {
   client: Interface;
@@ -591,17 +592,4 @@ function volumeKey(uid: string): string {
 
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -13,6 +13,7 @@ import { LEASES } from '../resources.js';
 import { isNotFound } from '../rest/errors.js';
 import type { Logger } from '../../logging/index.js';
 import type { DeepMutable } from '../../util/mutable.js';
+import { sleep } from '../../util/sleep.js';
 
 type LeaseObject = DeepMutable<Lease> & KubeObject;
 
@@ -273,17 +274,4 @@ function toSpec(r: LeaderElectionRecord): NonNullable<LeaseObject['spec']> {
   if (r.acquireTime) spec.acquireTime = r.acquireTime;
   if (r.renewTime) spec.renewTime = r.renewTime;
   return spec;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -24,6 +24,7 @@ import type { Controller, ControllerContext } from '../shared/types.js';
 import { WorkerPool } from '../shared/workers.js';
 import { desiredNoScheduleTaints, hasTaint, NO_SCHEDULE_KEYS, swapNodeTaints, TAINT_NOT_READY, TAINT_UNREACHABLE, type NodeObject, type TaintRef } from './taints.js';
 import { NODE_NAME_INDEX, ensureNodeNameIndex } from '../shared/podutil.js';
+import { sleep } from '../../util/sleep.js';
 
 export const NAME = 'node-lifecycle-controller';
 
@@ -491,17 +492,4 @@ function recordNodeStatusChange(recorder: EventRecorder, node: KubeObject, statu
 /** Upstream RecordNodeEvent: Normal `<reason>` "Node <name> event: <message>". */
 function recordNodeEvent(recorder: EventRecorder, node: KubeObject, reason: string, message: string): void {
   recorder.event(nodeRef(node), 'Normal', reason, `Node ${node.metadata?.name ?? ''} event: ${message}`);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -14,6 +14,7 @@ import { NODES, PODS } from '../../client/resources.js';
 import type { Logger } from '../../logging/index.js';
 import { isPodTerminal } from '../shared/podutil.js';
 import type { Controller, ControllerContext } from '../shared/types.js';
+import { sleep } from '../../util/sleep.js';
 
 export const NAME = 'pod-garbage-collector-controller';
 
@@ -198,17 +199,4 @@ export class PodGCController implements Controller {
 
 function isNodeReady(node: Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

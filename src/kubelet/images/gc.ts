@@ -7,6 +7,7 @@ import type { EventRecorder } from '../../client/record/index.js';
 import type { Logger } from '../../logging/index.js';
 import type { ImageService, RuntimeService } from '../cri/service.js';
 import type { Container, Image } from '../cri/types.js';
+import { sleep } from '../../util/sleep.js';
 
 /** Upstream kubelet defaults (KubeletConfiguration imageGC*, ImageGCPeriod). */
 export const DEFAULT_HIGH_THRESHOLD_PERCENT = 85;
@@ -244,17 +245,4 @@ function containerImageRefs(c: Container): string[] {
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

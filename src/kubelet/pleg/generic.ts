@@ -5,6 +5,7 @@
 
 import type { Logger } from '../../logging/index.js';
 import type { ContainerState, Runtime, RuntimePodStatus, RunningPod } from '../container/runtime.js';
+import { sleep } from '../../util/sleep.js';
 
 export type PodLifecycleEventType = 'ContainerStarted' | 'ContainerDied' | 'ContainerRemoved' | 'ContainerChanged' | 'PodSync';
 
@@ -140,17 +141,4 @@ export class GenericPLEG {
     this.lastRelist = this.now();
     if (events.length > 0) this.opts.onEvents(events);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -31,6 +31,7 @@ import {
 import { computePodStatus, isTerminalPhase, statusDiffers } from './pod-status.js';
 import { KeyedRunner } from './runner.js';
 import { TimerWheel } from './timer-wheel.js';
+import { sleep } from '../../util/sleep.js';
 
 type Node = WireNode & KubeObject;
 type Pod = WirePod & KubeObject;
@@ -580,17 +581,4 @@ function newContainerID(): string {
 function splitKey(key: string): [string, string] {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
