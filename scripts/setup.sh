@@ -11,6 +11,8 @@ DEBIAN_PACKAGES=(
   # The node agent: a private containerd with runc, Debian's CNI plugins, iptables for the
   # service proxy, and busybox-static from which k8ts builds its pause and busybox images.
   containerd runc containernetworking-plugins iptables busybox-static
+  # `ip` (cleanup of the pod bridge; the e2e tests' network namespaces), `nsenter` and mount.
+  iproute2 util-linux mount
 )
 
 log() { printf 'setup: %s\n' "$*"; }
