@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { summarise, tasks } from './cpuprofile.js';
+import { from, summarise, tasks } from './cpuprofile.js';
 
 // root → main (file:///repo/dist/a.js) → leaf (file:///repo/dist/b.js); idle under root.
 const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
@@ -36,4 +36,14 @@ test('tasks are runs of non-idle samples', () => {
   );
   assert.equal(t[0]!.top[0]![0], 'leaf dist/b.js:1');
   assert.equal(t[1]!.at, 10);
+});
+
+test('from drops the samples taken before the given offset', () => {
+  // Samples start at 0, 1, 3, 5, 10 and 11 ms.
+  const rest = from(profile, 4);
+  assert.deepEqual(rest.samples, [4, 3, 4]);
+  const { totalMs, entries } = summarise(rest);
+  assert.equal(totalMs, 6);
+  assert.equal(entries.find((e) => e.name.startsWith('leaf'))!.self, 1);
+  assert.equal(from(profile, 0).samples.length, profile.samples.length);
 });

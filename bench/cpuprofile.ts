@@ -2,7 +2,10 @@
 // and the most total (inclusive) time, with their source locations.
 //
 //   K8TS_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- creates
-//   node --import tsx bench/cpuprofile.ts /tmp/prof/CPU.….cpuprofile [top=25]
+//   node --import tsx bench/cpuprofile.ts /tmp/prof/CPU.….cpuprofile [top=25] [--from SECONDS]
+//
+// --from skips the samples of the profile's first SECONDS (e.g. a benchmark's set-up), so the
+// summary covers only the steady state after it.
 
 import { readFileSync } from 'node:fs';
 
@@ -63,6 +66,14 @@ export function summarise(profile: Profile): { entries: Entry[]; totalMs: number
   return { entries, totalMs };
 }
 
+/** The profile without the samples taken in its first `fromMs` milliseconds. */
+export function from(profile: Profile, fromMs: number): Profile {
+  let t = 0;
+  let i = 0;
+  while (i < profile.samples.length && t < fromMs) t += (profile.timeDeltas[++i] ?? 0) / 1000;
+  return { ...profile, samples: profile.samples.slice(i), timeDeltas: [0, ...profile.timeDeltas.slice(i + 1)] };
+}
+
 export interface Task {
   /** Start, ms from the beginning of the profile. */
   at: number;
@@ -113,13 +124,17 @@ export function tasks(profile: Profile): Task[] {
 }
 
 function main(): void {
-  const [file, topArg] = process.argv.slice(2);
-  if (!file) {
-    process.stderr.write('usage: node --import tsx bench/cpuprofile.ts FILE.cpuprofile [top]\n');
+  const args = process.argv.slice(2);
+  const fromAt = args.indexOf('--from');
+  const fromSeconds = fromAt >= 0 ? Number(args.splice(fromAt, 2)[1]) : 0;
+  const [file, topArg] = args;
+  if (!file || !Number.isFinite(fromSeconds)) {
+    process.stderr.write('usage: node --import tsx bench/cpuprofile.ts FILE.cpuprofile [top] [--from SECONDS]\n');
     process.exit(2);
   }
   const top = Number(topArg ?? 25);
-  const { entries, totalMs } = summarise(JSON.parse(readFileSync(file, 'utf8')) as Profile);
+  const profile = from(JSON.parse(readFileSync(file, 'utf8')) as Profile, fromSeconds * 1000);
+  const { entries, totalMs } = summarise(profile);
   const pct = (x: number): string => `${((x / totalMs) * 100).toFixed(1)}%`.padStart(6);
   let out = `profile: ${(totalMs / 1000).toFixed(1)} s sampled\n\nself time\n`;
   for (const e of [...entries].sort((a, b) => b.self - a.self).slice(0, top)) out += `${pct(e.self)} ${e.self.toFixed(0).padStart(7)} ms  ${e.name}\n`;
@@ -127,7 +142,6 @@ function main(): void {
   for (const e of [...entries].filter((e) => !/^\((root|idle|program|garbage collector)\)/.test(e.name)).sort((a, b) => b.total - a.total).slice(0, top)) {
     out += `${pct(e.total)} ${e.total.toFixed(0).padStart(7)} ms  ${e.name}\n`;
   }
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const all = tasks(profile).sort((a, b) => b.ms - a.ms);
   const over = (limit: number): number => all.filter((x) => x.ms > limit).length;
   out += `\nevent-loop tasks (runs of non-idle samples): ${all.length}; longer than 5 ms: ${over(5)}, 10 ms: ${over(10)}, 50 ms: ${over(50)}\n`;
