@@ -19,15 +19,22 @@ import { markUpgrade } from './proxy/upgrade.js';
 import { MetricsAPI, metricsDiscoveryGroup } from './metricsapi/index.js';
 import type { OpenIDMetadata } from './serviceaccount/index.js';
 
+/** A published OpenAPI document, kept compressed. */
+export interface OpenAPIDocument {
+  /** Upper-case hex SHA-512 of the JSON (the v2 ETag for both of its forms; the v3 `?hash=`). */
+  readonly hash: string;
+  /** The JSON, gzip-compressed. */
+  readonly gzip: Buffer;
+  json(): string;
+}
+
 export interface OpenAPIService {
-  v2(): string;
+  v2(): OpenAPIDocument;
   /** The v2 document as gnostic's protobuf `openapi.v2.Document`; built on first call, then kept. */
   v2Protobuf(): Promise<Buffer>;
-  /** The v2 document's ETag value (unquoted): upper-case hex SHA-512 of the JSON, for both forms. */
-  v2ETag(): string;
-  v3Index(): string;
+  v3Index(): OpenAPIDocument;
   /** `api/v1`, `apis/apps/v1`; undefined when not served. */
-  v3(path: string): string | undefined;
+  v3(path: string): OpenAPIDocument | undefined;
 }
 
 export interface VersionInfo {
@@ -283,12 +290,11 @@ export class APIServer {
       await this.openapiV2(req, res);
       return;
     }
-    let body: string | undefined;
-    if (path === '/openapi/v3' || path === '/openapi/v3/') body = this.opts.openapi.v3Index();
-    else if (path.startsWith('/openapi/v3/')) body = this.opts.openapi.v3(path.slice('/openapi/v3/'.length));
-    if (body === undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': path.startsWith('/openapi/v3/') ? 'public, immutable' : 'no-cache, private' });
-    res.end(body);
+    let doc: OpenAPIDocument | undefined;
+    if (path === '/openapi/v3' || path === '/openapi/v3/') doc = this.opts.openapi.v3Index();
+    else if (path.startsWith('/openapi/v3/')) doc = this.opts.openapi.v3(path.slice('/openapi/v3/'.length));
+    if (doc === undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+    sendDocument(req, res, doc, { 'cache-control': path.startsWith('/openapi/v3/') ? 'public, immutable' : 'no-cache, private' });
   }
 
   /**
@@ -300,7 +306,8 @@ export class APIServer {
   private async openapiV2(req: Req, res: Res): Promise<void> {
     const format = negotiateOpenAPIV2(req.headers.accept);
     if (!format) throw new StatusError(406, 'NotAcceptable', 'only application/json and application/com.github.proto-openapi.spec.v2.v1.0+protobuf are served for /openapi/v2');
-    const etag = `"${this.opts.openapi.v2ETag()}"`;
+    const doc = this.opts.openapi.v2();
+    const etag = `"${doc.hash}"`;
     const headers = { etag, vary: 'Accept', 'cache-control': 'no-cache, private' };
     if (ifNoneMatch(req.headers['if-none-match'], etag)) {
       res.writeHead(304, headers);
@@ -308,9 +315,7 @@ export class APIServer {
       return;
     }
     if (format === 'json') {
-      const body = this.opts.openapi.v2();
-      res.writeHead(200, { ...headers, 'content-type': 'application/json' });
-      res.end(body);
+      sendDocument(req, res, doc, headers);
       return;
     }
     const body = await this.opts.openapi.v2Protobuf();
@@ -363,6 +368,29 @@ export function negotiateOpenAPIV2(accept: string | undefined): 'json' | 'protob
     if (hit) return hit.format;
   }
   return undefined;
+}
+
+/** Whether an Accept-Encoding header takes gzip (a `gzip` or `*` coding with q > 0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((clause) => {
+    const [coding = '', ...params] = clause.split(';').map((x) => x.trim().toLowerCase());
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+/** A JSON document: compressed as kept to clients that accept gzip, else decompressed. */
+function sendDocument(req: Req, res: Res, doc: OpenAPIDocument, headers: Record<string, string>): void {
+  const head = { ...headers, 'content-type': 'application/json', vary: headers['vary'] ? `${headers['vary']}, Accept-Encoding` : 'Accept-Encoding' };
+  if (acceptsGzip(req.headers['accept-encoding'])) {
+    res.writeHead(200, { ...head, 'content-encoding': 'gzip' });
+    res.end(doc.gzip);
+  } else {
+    res.writeHead(200, head);
+    res.end(doc.json());
+  }
 }
 
 function ifNoneMatch(header: string | undefined, etag: string): boolean {

@@ -11,16 +11,15 @@ export function createOpenAPIService(): OpenAPIService & { warm(signal?: AbortSi
   const docs = openAPIDocuments(RESOURCES);
   let v2Protobuf: Promise<Buffer> | undefined;
   return {
-    v2: () => docs.v2().json,
+    v2: () => docs.v2(),
     // Converted from the JSON document (as kube-openapi does) on first request, in slices.
     v2Protobuf: () =>
-      (v2Protobuf ??= encodeOpenAPIV2Async(JSON.parse(docs.v2().json) as Record<string, unknown>).catch((e: unknown) => {
+      (v2Protobuf ??= encodeOpenAPIV2Async(JSON.parse(docs.v2().json()) as Record<string, unknown>).catch((e: unknown) => {
         v2Protobuf = undefined;
         throw e;
       })),
-    v2ETag: () => docs.v2().hash,
-    v3Index: () => docs.v3Index().json,
-    v3: (path) => docs.v3(path)?.json,
+    v3Index: () => docs.v3Index(),
+    v3: (path) => docs.v3(path),
     // Builds the v3 documents kubectl fetches first, one per macrotask, after the server is ready.
     // The 5 MB v2 document is built only if a client asks for it.
     async warm(signal) {

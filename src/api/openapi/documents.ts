@@ -5,6 +5,7 @@
 // patch metadata) and the client libraries read them as they read a real kube-apiserver's.
 
 import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ResourceInfo, SubresourceInfo, Verb } from '../catalogue.js';
 import { definitionNameFor, loadDefinitions, loadGenerated, refName } from './definitions.js';
 import { DELETE_COLLECTION_PARAMS, DELETE_PARAMS, LIST_PARAMS, NAMESPACE_PARAM, P, PATCH_PARAMS, WRITE_PARAMS, pathParam } from './parameters.js';
@@ -476,16 +477,26 @@ function v3Builders(resources: readonly ResourceInfo[], options: OpenAPIOptions)
 // ---------------------------------------------------------------------------------------------
 // Serialized, hashed documents (memoized per resource table)
 
-export interface ServedDocument {
-  /** The document as sent (compact JSON). */
-  readonly json: string;
-  /** Upper-case hex SHA-512 of `json`, as upstream puts in `serverRelativeURL` (`?hash=`) and ETag. */
+/**
+ * A published document, kept gzip-compressed: the documents of every group-version are about
+ * 10 MB of JSON and 0.7 MB compressed, and they are read rarely (kubectl caches them by hash).
+ */
+export class ServedDocument {
+  /** Upper-case hex SHA-512 of the JSON, as upstream puts in `serverRelativeURL` (`?hash=`) and ETag. */
   readonly hash: string;
-}
+  /** The JSON, gzip-compressed (sent as is to clients that accept gzip). */
+  readonly gzip: Buffer;
 
-function serialize(doc: unknown): ServedDocument {
-  const json = JSON.stringify(doc);
-  return { json, hash: createHash('sha512').update(json).digest('hex').toUpperCase() };
+  constructor(doc: unknown) {
+    const json = JSON.stringify(doc);
+    this.hash = createHash('sha512').update(json).digest('hex').toUpperCase();
+    this.gzip = gzipSync(json);
+  }
+
+  /** The document as sent (compact JSON). */
+  json(): string {
+    return gunzipSync(this.gzip).toString('utf8');
+  }
 }
 
 /**
@@ -508,7 +519,7 @@ export class OpenAPIDocuments {
 
   /** `/openapi/v2`. */
   v2(): ServedDocument {
-    return (this.v2Doc ??= serialize(buildOpenAPIV2(this.resources, this.options)));
+    return (this.v2Doc ??= new ServedDocument(buildOpenAPIV2(this.resources, this.options)));
   }
 
   /** Keys served under `/openapi/v3/<key>`. */
@@ -522,7 +533,7 @@ export class OpenAPIDocuments {
     if (cached) return cached;
     const build = this.builders.get(key);
     if (!build) return undefined;
-    const doc = serialize(build());
+    const doc = new ServedDocument(build());
     this.v3Docs.set(key, doc);
     return doc;
   }
@@ -551,7 +562,7 @@ export class OpenAPIDocuments {
 
   /** `/openapi/v3`. */
   v3Index(): ServedDocument {
-    return (this.indexDoc ??= serialize(this.v3IndexObject()));
+    return (this.indexDoc ??= new ServedDocument(this.v3IndexObject()));
   }
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { Registry as MetricsRegistry } from 'prom-client';
 import { SqliteBackend, createStorage } from '../../storage/index.js';
 import { APIRegistry } from '../registry/index.js';
@@ -23,7 +24,8 @@ import { nopLogger } from '../../logging/index.js';
 import type { ApiObject } from '../../api/scheme.js';
 import type { RequestContext } from '../registry/generic/store.js';
 
-const openapi: OpenAPIService = { v2: () => '{}', v2Protobuf: async () => Buffer.alloc(0), v2ETag: () => 'x', v3Index: () => '{}', v3: () => undefined };
+const emptyDocument = { hash: 'x', gzip: gzipSync('{}'), json: () => '{}' };
+const openapi: OpenAPIService = { v2: () => emptyDocument, v2Protobuf: async () => Buffer.alloc(0), v3Index: () => emptyDocument, v3: () => undefined };
 
 /** A kubelet stand-in: logs answer by path, upgrades get 101 and an echo; every request line and head is kept. */
 class FakeKubelet {

@@ -1,11 +1,13 @@
 // Discovery as a user sees it through kubectl 1.32: version, api-resources, api-versions and
 // explain, checked against what a v1.32 kube-apiserver prints.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { before, describe, it } from 'node:test';
 import { RESOURCES, groupVersion, servedGroups } from '../../../src/api/catalogue.js';
 import { kubectl, kubectlOk, startServer } from '../harness.js';
 import type { Server } from '../harness.js';
-import { parseTable } from './util.js';
+import { api, parseTable } from './util.js';
 
 describe('discovery through kubectl', () => {
   let server: Server;
@@ -172,5 +174,26 @@ describe('discovery through kubectl', () => {
     const result = await kubectl(server, ['explain', 'pod.spec.nosuchfield']);
     assert.equal(result.code, 1);
     assert.equal(result.stderr.trim(), 'error: field "nosuchfield" does not exist');
+  });
+
+  it('OpenAPI v3 documents are served gzip-compressed to clients that accept it, plain otherwise, with the hash of the JSON', async () => {
+    const index = await api(server, 'GET', '/openapi/v3');
+    assert.equal(index.status, 200);
+    const url = (JSON.parse(index.body) as { paths: Record<string, { serverRelativeURL: string }> }).paths['apis/apps/v1']!.serverRelativeURL;
+    const hash = new URL(url, server.url).searchParams.get('hash')!;
+    const plain = await api(server, 'GET', url);
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.headers['content-type'], 'application/json');
+    assert.equal(createHash('sha512').update(plain.raw).digest('hex').toUpperCase(), hash);
+    const zipped = await api(server, 'GET', url, undefined, undefined, { 'accept-encoding': 'gzip' });
+    assert.equal(zipped.status, 200);
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.match(String(zipped.headers['vary']), /Accept-Encoding/);
+    assert.ok(zipped.raw.length * 5 < plain.raw.length, `${zipped.raw.length} compressed bytes for ${plain.raw.length}`);
+    assert.deepEqual(gunzipSync(zipped.raw), plain.raw);
+    // kubectl (client-go asks for gzip) reads it as any other document.
+    const raw = JSON.parse(await kubectlOk(server, ['get', '--raw', url])) as { components: { schemas: Record<string, unknown> } };
+    assert.ok(raw.components.schemas['io.k8s.api.apps.v1.Deployment']);
   });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -95,6 +95,9 @@ function credentials(server: Pick<Server, 'kubeconfig'>): KubeconfigCreds {
 
 export interface ApiResponse {
   status: number;
+  headers: IncomingHttpHeaders;
+  /** The body as received (still compressed when the server sent Content-Encoding). */
+  raw: Buffer;
   body: string;
 }
 
@@ -105,6 +108,7 @@ export function api(
   path: string,
   body?: unknown,
   contentType = 'application/json',
+  headers: Record<string, string> = {},
 ): Promise<ApiResponse> {
   const creds = credentials(server);
   const url = new URL(path, server.url);
@@ -120,12 +124,16 @@ export function api(
         headers: {
           accept: 'application/json',
           ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
+          ...headers,
         },
       },
       (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, raw, body: raw.toString('utf8') });
+        });
         res.on('error', reject);
       },
     );

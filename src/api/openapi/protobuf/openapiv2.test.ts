@@ -160,7 +160,7 @@ test('YAML text parses back to the same value', () => {
   assert.equal(toYAMLText([{ group: '', kind: 'Pod', version: 'v1' }]), '- group: ""\n  kind: Pod\n  version: v1\n');
 });
 
-const docJSON = openAPIDocuments(RESOURCES).v2().json;
+const docJSON = openAPIDocuments(RESOURCES).v2().json();
 const doc = JSON.parse(docJSON) as Record<string, unknown> & { definitions: Record<string, unknown>; paths: Record<string, Record<string, unknown>> };
 const encoded = encodeOpenAPIV2(doc);
 const top = decode(encoded);
