@@ -1,10 +1,12 @@
-// The REST transport: JSON over node:https (keep-alive agent, client certificate), or plain
-// http for tests. Every request takes an AbortSignal; errors are APIStatusError or TransportError.
+// The REST client: JSON requests and watch streams over a transport (transport.ts: HTTP/2 with
+// TLS and the client certificate, as client-go talks to an API server, or HTTP/1.1 over plain
+// http for tests). Every request takes an AbortSignal; errors are APIStatusError or
+// TransportError.
 
-import http from 'node:http';
-import https from 'node:https';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { errorFromResponse, TransportError } from './errors.js';
+import { H1Transport, H2Transport, abortError, type Answer, type Transport } from './transport.js';
 
 export interface RESTConfig {
   /** `https://127.0.0.1:6443` (or `http://…` in tests). */
@@ -40,30 +42,17 @@ export interface RawWatchEvent {
   object: unknown;
 }
 
-type State = 'open' | 'closed';
-
-/** Kept-alive connections per client for ordinary requests. */
-const MAX_SOCKETS = 32;
-
 export class RESTClient {
   private readonly base: URL;
-  private readonly agent: http.Agent;
-  private readonly watchAgent: http.Agent;
-  private readonly secure: boolean;
+  private readonly transport: Transport;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
-  private state: State = 'open';
 
   constructor(readonly config: RESTConfig) {
     this.base = new URL(config.server);
-    this.secure = this.base.protocol === 'https:';
-    if (!this.secure && this.base.protocol !== 'http:') throw new TypeError(`unsupported server URL ${config.server}`);
-    // A bounded pool of kept-alive connections: requests beyond it queue for a free socket
-    // instead of paying a TLS handshake each (watches hold their sockets for their lifetime, so
-    // they do not count against the pool).
-    const pool = { keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS, scheduling: 'lifo' as const };
-    this.agent = this.secure ? new https.Agent({ ...pool, ca: config.caPem, cert: config.certPem, key: config.keyPem }) : new http.Agent(pool);
-    this.watchAgent = this.secure ? new https.Agent({ keepAlive: false, ca: config.caPem, cert: config.certPem, key: config.keyPem }) : new http.Agent({ keepAlive: false });
+    if (this.base.protocol === 'https:') this.transport = new H2Transport(this.base.origin, config);
+    else if (this.base.protocol === 'http:') this.transport = new H1Transport(this.base.origin);
+    else throw new TypeError(`unsupported server URL ${config.server}`);
     this.headers = { 'user-agent': config.userAgent ?? 'k8ts-client' };
     if (config.bearerToken) this.headers.authorization = `Bearer ${config.bearerToken}`;
     this.timeoutMs = config.timeoutMs ?? 60_000;
@@ -72,8 +61,8 @@ export class RESTClient {
   /** Sends one request and parses the JSON answer; non-2xx answers throw APIStatusError. */
   async request<T>(opts: RequestOptions): Promise<T> {
     const res = await this.send(opts, false);
-    const text = await readAll(res, opts.signal);
-    const code = res.statusCode ?? 0;
+    const text = await readAll(res.body, opts.signal);
+    const code = res.status;
     if (code < 200 || code >= 300) throw errorFromResponse(code, text);
     if (!text) return undefined as T;
     try {
@@ -90,12 +79,12 @@ export class RESTClient {
    */
   async *stream(opts: RequestOptions): AsyncGenerator<RawWatchEvent, void, undefined> {
     const res = await this.send(opts, true);
-    const code = res.statusCode ?? 0;
-    if (code < 200 || code >= 300) throw errorFromResponse(code, await readAll(res, opts.signal));
+    const code = res.status;
+    if (code < 200 || code >= 300) throw errorFromResponse(code, await readAll(res.body, opts.signal));
     const decoder = new StringDecoder('utf8');
     let buffered = '';
     try {
-      for await (const chunk of res as AsyncIterable<Buffer>) {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
         buffered += decoder.write(chunk);
         let nl = buffered.indexOf('\n');
         while (nl >= 0) {
@@ -112,21 +101,16 @@ export class RESTClient {
       if (e instanceof TransportError) throw e;
       throw new TransportError(`watch stream ${opts.path} broke: ${(e as Error).message}`, { cause: e });
     } finally {
-      res.destroy();
+      res.body.destroy();
     }
   }
 
-  /** Closes idle keep-alive sockets and refuses further requests. Idempotent. */
+  /** Closes the connections and refuses further requests. Idempotent. */
   close(): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    this.agent.destroy();
-    this.watchAgent.destroy();
+    this.transport.close();
   }
 
-  private send(opts: RequestOptions, streaming: boolean): Promise<http.IncomingMessage> {
-    if (this.state === 'closed') return Promise.reject(new TransportError('the client is closed'));
-    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+  private send(opts: RequestOptions, streaming: boolean): Promise<Answer> {
     const url = new URL(opts.path, this.base);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v === undefined) continue;
@@ -140,18 +124,7 @@ export class RESTClient {
       headers['content-type'] = opts.contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
-    const lib = this.secure ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = lib.request(url, { method: opts.method, headers, agent: streaming ? this.watchAgent : this.agent, signal: opts.signal }, resolve);
-      if (!streaming) {
-        req.setTimeout(this.timeoutMs, () => req.destroy(new TransportError(`${opts.method} ${opts.path}: no answer within ${this.timeoutMs} ms`)));
-      }
-      req.on('error', (e) => {
-        if (opts.signal?.aborted) reject(abortError(opts.signal));
-        else reject(e instanceof TransportError ? e : new TransportError(`${opts.method} ${url.pathname}: ${e.message}`, { cause: e }));
-      });
-      req.end(payload);
-    });
+    return this.transport.send({ method: opts.method, path: url.pathname + url.search, headers, payload, signal: opts.signal, streaming, timeoutMs: this.timeoutMs });
   }
 }
 
@@ -163,7 +136,7 @@ function parseEvent(line: string): RawWatchEvent {
   }
 }
 
-async function readAll(res: http.IncomingMessage, signal?: AbortSignal): Promise<string> {
+async function readAll(res: Readable, signal?: AbortSignal): Promise<string> {
   const chunks: Buffer[] = [];
   try {
     for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
@@ -172,12 +145,4 @@ async function readAll(res: http.IncomingMessage, signal?: AbortSignal): Promise
     throw new TransportError(`reading the answer failed: ${(e as Error).message}`, { cause: e });
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  const e = new Error('the operation was aborted', { cause: reason });
-  e.name = 'AbortError';
-  return e;
 }
