@@ -32,7 +32,8 @@ export interface OpenAPIService {
   v2(): OpenAPIDocument;
   /** The v2 document as gnostic's protobuf `openapi.v2.Document`; built on first call, then kept. */
   v2Protobuf(): Promise<Buffer>;
-  v3Index(): OpenAPIDocument;
+  /** `/openapi/v3`: may build every document first (their hashes are in it). */
+  v3Index(): Promise<OpenAPIDocument>;
   /** `api/v1`, `apis/apps/v1`; undefined when not served. */
   v3(path: string): OpenAPIDocument | undefined;
 }
@@ -291,7 +292,7 @@ export class APIServer {
       return;
     }
     let doc: OpenAPIDocument | undefined;
-    if (path === '/openapi/v3' || path === '/openapi/v3/') doc = this.opts.openapi.v3Index();
+    if (path === '/openapi/v3' || path === '/openapi/v3/') doc = await this.opts.openapi.v3Index();
     else if (path.startsWith('/openapi/v3/')) doc = this.opts.openapi.v3(path.slice('/openapi/v3/'.length));
     if (doc === undefined) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
     sendDocument(req, res, doc, { 'cache-control': path.startsWith('/openapi/v3/') ? 'public, immutable' : 'no-cache, private' });

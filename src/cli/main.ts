@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { Agent, ControlPlane, ConfigError, JoinError, VERSION, completeAgentConfig, completeServerConfig, createLogger, defaultDataDir, importImageFiles, cleanupNode, type AgentOptions, type ServerOptions } from '../daemons/index.js';
+import { ControlPlane, ConfigError, VERSION, completeAgentConfig, completeServerConfig, createLogger, defaultDataDir, loadNodeParts, type AgentOptions, type ServerOptions } from '../daemons/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`k8ts: ${message}\n`);
@@ -63,6 +63,7 @@ async function runAgent(opts: AgentOptions): Promise<void> {
     throw e;
   }
   const log = createLogger({ level: config.logLevel });
+  const { Agent, JoinError } = await loadNodeParts();
   const agent = new Agent(config, log);
   stopOnSignals(agent, log);
   try {
@@ -176,7 +177,7 @@ program
   .action(async (o: Record<string, unknown>) => {
     const dataDir = resolve((o.dataDir as string | undefined) ?? defaultDataDir());
     try {
-      await cleanupNode(dataDir);
+      await (await loadNodeParts()).cleanupNode(dataDir);
     } catch (e) {
       fail((e as Error).message);
     }
@@ -193,7 +194,7 @@ program
     const dataDir = resolve((o.dataDir as string | undefined) ?? defaultDataDir());
     let report;
     try {
-      report = await importImageFiles(dataDir, files);
+      report = await (await loadNodeParts()).importImageFiles(dataDir, files);
     } catch (e) {
       fail((e as Error).message);
     }

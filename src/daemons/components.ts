@@ -8,7 +8,7 @@ import { EventBroadcaster } from '../client/record/recorder.js';
 import { ControllerManager } from '../controllers/index.js';
 import type { ControllerConfig } from '../controllers/shared/types.js';
 import { Scheduler, type SchedulerMetrics } from '../scheduler/index.js';
-import { SimulatedNodes, simulatedNodeNames } from '../kubelet/simulated/index.js';
+import type { SimulatedNodes } from '../kubelet/simulated/index.js';
 import type { Logger } from '../logging/index.js';
 
 export interface ComponentCredentials {
@@ -78,6 +78,8 @@ export class Components {
     if (sim && sim.count > 0) {
       const nodeClient = this.client(sim);
       const nodeEvents = this.events(nodeClient);
+      // Loaded only when simulated nodes run.
+      const { SimulatedNodes, simulatedNodeNames } = await import('../kubelet/simulated/index.js');
       this.simulated = new SimulatedNodes({
         client: nodeClient,
         logger: this.log.child({ component: 'simulated-nodes' }),

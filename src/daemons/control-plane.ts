@@ -31,7 +31,7 @@ import { serviceProxyHandler } from '../apiserver/registry/core/services/proxy.j
 import { nodeProxyHandler } from '../apiserver/registry/core/nodes/proxy.js';
 import { createOpenAPIService, schemaValidator } from './openapi.js';
 import type { NodeConfig, ServerConfig } from './config.js';
-import { NodeAgent } from './node-agent.js';
+import type { NodeAgent } from './node-agent.js';
 import { createClient, type Clientset } from '../client/index.js';
 import { EventBroadcaster } from '../client/record/recorder.js';
 import { atomicWrite } from './files.js';
@@ -63,7 +63,6 @@ export class ControlPlane {
   /** Resolves with the reason when a component fails while the server runs (the CLI exits). */
   readonly failed: Promise<string> = new Promise((r) => (this.fatal = r));
   private metrics: MetricsRegistry | undefined;
-  private warmup: Promise<void> | undefined;
   port = 0;
 
   constructor(
@@ -188,7 +187,6 @@ export class ControlPlane {
       await this.writeToken(joinSecret);
       if (cfg.node) await this.startNode(cfg.node);
       this.state = 'ready';
-      this.warmup = openapi.warm(this.abort.signal).catch((e: unknown) => this.log.warn({ err: e }, 'openapi warm-up failed'));
       this.log.info({ port: this.port, kubeconfig: this.kubeconfigPath, ms: Math.round(performance.now() - t0) }, 'k8ts server ready');
     } catch (e) {
       this.state = 'failed';
@@ -253,6 +251,8 @@ export class ControlPlane {
     this.nodeClient = client;
     const events = new EventBroadcaster(client, { logger: this.log.child({ component: 'events' }) });
     this.nodeEvents = events;
+    // Loaded here, not at the top: a server without its own node never needs the kubelet.
+    const { NodeAgent } = await import('./node-agent.js');
     const agent = new NodeAgent({
       client,
       events,
@@ -361,7 +361,6 @@ export class ControlPlane {
 
   private async closeParts(): Promise<void> {
     this.abort.abort();
-    await this.warmup;
     await this.node?.close();
     await this.nodeEvents?.close();
     this.nodeClient?.close();

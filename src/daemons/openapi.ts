@@ -4,12 +4,19 @@
 import { RESOURCES } from '../api/catalogue.js';
 import { openAPIDocuments, findUnknownFields, findDuplicateFields, findTypeErrors, UnknownKindError } from '../api/openapi/index.js';
 import { encodeOpenAPIV2Async } from '../api/openapi/protobuf/index.js';
-import type { OpenAPIService } from '../apiserver/server.js';
+import type { OpenAPIDocument, OpenAPIService } from '../apiserver/server.js';
 import type { SchemaValidator } from '../apiserver/endpoints/resource.js';
 
-export function createOpenAPIService(): OpenAPIService & { warm(signal?: AbortSignal): Promise<void> } {
+/**
+ * The published documents, built when first asked for (as kube-openapi's handlers cache them
+ * lazily): a server that nobody runs `kubectl apply` or `explain` against never holds them.
+ * The v3 index names every document by its hash, so the first index request builds them all,
+ * one per macrotask, keeping the event loop free for other requests meanwhile.
+ */
+export function createOpenAPIService(): OpenAPIService {
   const docs = openAPIDocuments(RESOURCES);
   let v2Protobuf: Promise<Buffer> | undefined;
+  let index: Promise<OpenAPIDocument> | undefined;
   return {
     v2: () => docs.v2(),
     // Converted from the JSON document (as kube-openapi does) on first request, in slices.
@@ -18,18 +25,15 @@ export function createOpenAPIService(): OpenAPIService & { warm(signal?: AbortSi
         v2Protobuf = undefined;
         throw e;
       })),
-    v3Index: () => docs.v3Index(),
+    v3Index: () =>
+      (index ??= (async () => {
+        for (const key of docs.v3Keys()) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          docs.v3(key);
+        }
+        return docs.v3Index();
+      })()),
     v3: (path) => docs.v3(path),
-    // Builds the v3 documents kubectl fetches first, one per macrotask, after the server is ready.
-    // The 5 MB v2 document is built only if a client asks for it.
-    async warm(signal) {
-      for (const key of docs.v3Keys()) {
-        if (signal?.aborted) return;
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        docs.v3(key);
-      }
-      docs.v3Index();
-    },
   };
 }
 

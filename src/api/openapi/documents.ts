@@ -545,21 +545,6 @@ export class OpenAPIDocuments {
     return { paths };
   }
 
-  /**
-   * Builds and hashes every document, one per macrotask, so a server can warm the cache at
-   * start without holding the event loop for the whole set (the largest, api/v1, takes about
-   * 100 ms; all of them together about half a second).
-   */
-  async warm(signal?: AbortSignal): Promise<void> {
-    this.v2();
-    for (const key of this.v3Keys()) {
-      signal?.throwIfAborted();
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.v3(key);
-    }
-    this.v3Index();
-  }
-
   /** `/openapi/v3`. */
   v3Index(): ServedDocument {
     return (this.indexDoc ??= new ServedDocument(this.v3IndexObject()));

@@ -25,7 +25,7 @@ import type { ApiObject } from '../../api/scheme.js';
 import type { RequestContext } from '../registry/generic/store.js';
 
 const emptyDocument = { hash: 'x', gzip: gzipSync('{}'), json: () => '{}' };
-const openapi: OpenAPIService = { v2: () => emptyDocument, v2Protobuf: async () => Buffer.alloc(0), v3Index: () => emptyDocument, v3: () => undefined };
+const openapi: OpenAPIService = { v2: () => emptyDocument, v2Protobuf: async () => Buffer.alloc(0), v3Index: async () => emptyDocument, v3: () => undefined };
 
 /** A kubelet stand-in: logs answer by path, upgrades get 101 and an echo; every request line and head is kept. */
 class FakeKubelet {
