@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { acceptsGzip, negotiateOpenAPIV2 } from './server.js';
+import { acceptsGzip, metricVerb, negotiateOpenAPIV2 } from './server.js';
 
 test('acceptsGzip takes gzip, x-gzip and * unless their q is 0', () => {
   assert.equal(acceptsGzip(undefined), false);
@@ -18,4 +18,17 @@ test('negotiateOpenAPIV2 picks the first acceptable form by preference', () => {
   assert.equal(negotiateOpenAPIV2('application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json'), 'protobuf');
   assert.equal(negotiateOpenAPIV2('application/com.github.proto-openapi.spec.v2@v1.0+protobuf;q=0.5, application/json'), 'json');
   assert.equal(negotiateOpenAPIV2('text/html'), undefined);
+});
+
+test('metricVerb reports verbs as upstream request metrics do', () => {
+  assert.equal(metricVerb('get', '', undefined), 'GET');
+  assert.equal(metricVerb('list', '', undefined), 'LIST');
+  assert.equal(metricVerb('watch', '', undefined), 'WATCH');
+  assert.equal(metricVerb('create', '', 'application/json'), 'POST');
+  assert.equal(metricVerb('update', 'status', undefined), 'PUT');
+  assert.equal(metricVerb('patch', '', 'application/merge-patch+json'), 'PATCH');
+  assert.equal(metricVerb('patch', '', 'application/apply-patch+yaml; charset=utf-8'), 'APPLY');
+  assert.equal(metricVerb('deletecollection', '', undefined), 'DELETECOLLECTION');
+  assert.equal(metricVerb('create', 'exec', undefined), 'CONNECT');
+  assert.equal(metricVerb('get', 'proxy', undefined), 'CONNECT');
 });

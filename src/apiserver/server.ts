@@ -131,7 +131,8 @@ export class APIServer {
       name: 'apiserver_request_duration_seconds',
       help: 'Response latency distribution in seconds for each verb, group, version and resource.',
       labelNames: ['verb', 'group', 'version', 'resource'],
-      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 2, 5, 10, 30, 60],
+      // Upstream's buckets (k8s.io/apiserver/pkg/endpoints/metrics).
+      buckets: [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60],
       registers: [opts.metrics],
     });
   }
@@ -254,7 +255,7 @@ export class APIServer {
         return;
       }
       const ri = parseRequestInfo(method, path, query);
-      labels = { verb: ri.verb, group: ri.group, version: ri.version, resource: ri.resource, subresource: ri.subresource };
+      labels = { verb: metricVerb(ri.verb, ri.subresource, req.headers['content-type']), group: ri.group, version: ri.version, resource: ri.resource, subresource: ri.subresource };
       if (this.opts.resourceMetrics && MetricsAPI.matches(ri)) {
         await this.opts.resourceMetrics.handle(req, res, ri, query);
         return;
@@ -269,7 +270,7 @@ export class APIServer {
       if (!res.writableEnded) writeError(res, e);
     } finally {
       const secs = Number(process.hrtime.bigint() - started) / 1e9;
-      if (labels.verb !== 'watch') this.latency.observe({ verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource }, secs);
+      if (labels.verb !== 'WATCH') this.latency.observe({ verb: labels.verb, group: labels.group, version: labels.version, resource: labels.resource }, secs);
       this.requests.inc({ ...labels, code: String(res.statusCode) });
     }
   }
@@ -369,6 +370,20 @@ export function negotiateOpenAPIV2(accept: string | undefined): 'json' | 'protob
     if (hit) return hit.format;
   }
   return undefined;
+}
+
+const METRIC_VERBS: Record<string, string> = { get: 'GET', list: 'LIST', watch: 'WATCH', create: 'POST', update: 'PUT', patch: 'PATCH', delete: 'DELETE', deletecollection: 'DELETECOLLECTION' };
+const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
+
+/**
+ * The `verb` label of the request metrics as upstream reports it (metrics.CleanVerb): the
+ * route's verb in capitals, POST/PUT for create/update, APPLY for server-side apply, CONNECT
+ * for the streaming and proxy subresources.
+ */
+export function metricVerb(verb: string, subresource: string, contentType: string | undefined): string {
+  if (CONNECT_SUBRESOURCES.has(subresource)) return 'CONNECT';
+  if (verb === 'patch' && contentType?.split(';')[0]?.trim() === 'application/apply-patch+yaml') return 'APPLY';
+  return METRIC_VERBS[verb] ?? verb.toUpperCase();
 }
 
 /** Whether an Accept-Encoding header takes gzip (a `gzip` or `*` coding with q > 0). */
