@@ -1,8 +1,12 @@
 // `k8ts server --disable-agent`: cold start (spawn → first 200 on /readyz, fresh data dir, so
-// certificates and the database are created) and idle memory (VmRSS right after start and after
-// 10 s idle). Targets (issue 2): cold start median ≤ 1.5 s; idle RSS ≤ 120 MB.
+// certificates and the database are created) and idle memory: VmRSS each second for 30 s after
+// ready, in every run. The first seconds hold the start-up burst (the controllers' first syncs,
+// default ServiceAccounts and ConfigMaps, V8's young generation at its largest until its memory
+// reducer runs, about 8 s after allocation calms down), so idle RSS is read at the end of the
+// period; the 10 s figure is shown too. Targets (issue 2): cold start median ≤ 1.5 s; idle RSS
+// ≤ 120 MB.
 //
-//   node --import tsx bench/startup.ts     (env: K8TS_BENCH_RUNS, default 5)
+//   node --import tsx bench/startup.ts     (env: K8TS_BENCH_RUNS, default 5; K8TS_BENCH_IDLE_SECONDS, default 30)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -14,7 +18,9 @@ import { H2Client } from './lib/client.js';
 import { BenchServer, rssMiB, sleep } from './lib/server.js';
 
 const RUNS = Number(process.env.K8TS_BENCH_RUNS ?? 5);
-const IDLE_MS = 10_000;
+const IDLE_SECONDS = Number(process.env.K8TS_BENCH_IDLE_SECONDS ?? 30);
+/** The second of the idle period sessions 1–3 read idle RSS at. */
+const EARLY_SECOND = 10;
 const POLL_MS = 5;
 
 async function freePort(): Promise<number> {
@@ -52,9 +58,8 @@ async function timeToReady(server: BenchServer, port: number): Promise<number> {
 
 const cold: number[] = [];
 const warm: number[] = [];
-let rssReady = 0;
-let rssIdle = 0;
-const rssSeries: number[] = [];
+/** Per run: RSS (MiB) right after ready, then after each second of the idle period. */
+const rssRuns: number[][] = [];
 let heapIdle: Map<string, number> | undefined;
 
 /** Memory gauges from the server's /metrics (prom-client's default process and Node metrics). */
@@ -80,16 +85,14 @@ for (let i = 0; i < RUNS; i++) {
     const first = new BenchServer({ dataDir: dir, port, waitForKubeconfig: false });
     try {
       cold.push(await timeToReady(first, port));
-      if (i === RUNS - 1) {
-        rssReady = rssMiB(first.pid);
-        for (let t = 0; t < IDLE_MS; t += 1000) {
-          await sleep(1000);
-          rssSeries.push(rssMiB(first.pid));
-        }
-        rssIdle = rssMiB(first.pid);
-        // Read after the RSS figures: the metrics request itself allocates.
-        heapIdle = await memoryMetrics(first);
+      const series = [rssMiB(first.pid)];
+      for (let t = 0; t < IDLE_SECONDS; t++) {
+        await sleep(1000);
+        series.push(rssMiB(first.pid));
       }
+      rssRuns.push(series);
+      // Read after the RSS figures: the metrics request itself allocates.
+      if (i === RUNS - 1) heapIdle = await memoryMetrics(first);
     } finally {
       await first.dispose();
     }
@@ -110,10 +113,12 @@ const rows: Row[] = [
   infoRow('  all runs', cold.map((x) => x.toFixed(0)).join(', ') + ' ms'),
   infoRow(`restart on an existing data dir, median of ${RUNS}`, median(warm), ' ms', 0),
   infoRow('  all runs', warm.map((x) => x.toFixed(0)).join(', ') + ' ms'),
-  infoRow('RSS right after ready', rssReady, ' MiB', 1),
-  targetRow(`RSS after ${IDLE_MS / 1000} s idle`, rssIdle * 1.048576, ' MB', '<=', 120, 1),
-  infoRow(`  (same, in MiB)`, rssIdle, ' MiB', 1),
-  infoRow('  RSS each second of the idle period', rssSeries.map((x) => x.toFixed(0)).join(', ') + ' MiB'),
+  infoRow(`RSS right after ready, median of ${RUNS}`, median(rssRuns.map((r) => r[0]!)), ' MiB', 1),
+  targetRow(`idle RSS (${IDLE_SECONDS} s after ready), median of ${RUNS}`, median(rssRuns.map((r) => r[IDLE_SECONDS]!)) * 1.048576, ' MB', '<=', 120, 1),
+  infoRow('  all runs', rssRuns.map((r) => (r[IDLE_SECONDS]! * 1.048576).toFixed(1)).join(', ') + ' MB'),
+  infoRow(`RSS ${EARLY_SECOND} s after ready, median of ${RUNS}`, median(rssRuns.map((r) => r[Math.min(EARLY_SECOND, IDLE_SECONDS)]!)) * 1.048576, ' MB', 1),
+  infoRow('  all runs', rssRuns.map((r) => (r[Math.min(EARLY_SECOND, IDLE_SECONDS)]! * 1.048576).toFixed(1)).join(', ') + ' MB'),
+  infoRow('  RSS each second of the last run', rssRuns.at(-1)!.map((x) => x.toFixed(0)).join(', ') + ' MiB'),
 ];
 if (heapIdle) {
   const f = (k: string): string => (heapIdle!.get(k) ?? NaN).toFixed(1);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CpuMeter, cpuSeconds, machineBusySeconds, rssMiB } from './server.js';
+import { CpuMeter, cpuSeconds, machineBusySeconds, parseShebang, rssMiB } from './server.js';
 
 test('process figures come from /proc', () => {
   assert.ok(rssMiB(process.pid) > 10);
@@ -16,4 +16,10 @@ test('process figures come from /proc', () => {
   const r = meter.read();
   // This process spun one core for the whole interval.
   assert.ok(r.server > 50 && r.client > 50, JSON.stringify(r));
+});
+
+test('parseShebang splits the environment bin/k8ts sets from its Node flags', () => {
+  assert.deepEqual(parseShebang('#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4'), { env: { MALLOC_ARENA_MAX: '2' }, flags: ['--max-semi-space-size=4'] });
+  assert.deepEqual(parseShebang('#!/usr/bin/env -S node'), { env: {}, flags: [] });
+  assert.throws(() => parseShebang('#!/bin/sh'), /unexpected shebang/);
 });

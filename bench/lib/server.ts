@@ -43,6 +43,19 @@ export interface Credentials {
   key: string;
 }
 
+/** `#!/usr/bin/env -S NAME=VALUE… node FLAGS…` → the environment it sets and the Node flags. */
+export function parseShebang(line: string): { env: Record<string, string>; flags: string[] } {
+  const words = line.replace(/^#!\/usr\/bin\/env\s+-S\s+/, '').split(/\s+/).filter(Boolean);
+  const env: Record<string, string> = {};
+  let i = 0;
+  for (; i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!); i++) {
+    const [name, ...value] = words[i]!.split('=');
+    env[name!] = value.join('=');
+  }
+  if (words[i] !== 'node') throw new Error(`bin/k8ts: unexpected shebang ${JSON.stringify(line)}`);
+  return { env, flags: words.slice(i + 1) };
+}
+
 export class BenchServer {
   readonly dataDir: string;
   private readonly ownsDir: boolean;
@@ -94,10 +107,11 @@ export class BenchServer {
     // flags (profiling: --cpu-prof is refused in NODE_OPTIONS) mean running node explicitly with
     // the shebang's flags first, so the process is configured the same way.
     const extra = [...(this.opts.nodeFlags ?? []), ...envFlags];
-    const shebangFlags = readFileSync(K8TS_BIN, 'utf8').split('\n', 1)[0]!.replace(/^#!\/usr\/bin\/env -S node\s*/, '').split(/\s+/).filter(Boolean);
-    const [cmd, argv] = extra.length === 0 ? [K8TS_BIN, args] : [process.execPath, [...shebangFlags, ...extra, K8TS_BIN, ...args]];
+    const shebang = parseShebang(readFileSync(K8TS_BIN, 'utf8').split('\n', 1)[0]!);
+    const [cmd, argv] = extra.length === 0 ? [K8TS_BIN, args] : [process.execPath, [...shebang.flags, ...extra, K8TS_BIN, ...args]];
     const child = spawn(cmd, argv, {
       cwd: SERVER_ROOT,
+      env: extra.length === 0 ? process.env : { ...process.env, ...shebang.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group: stop() reaches anything it started
     });
