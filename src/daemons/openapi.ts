@@ -32,7 +32,11 @@ export function createOpenAPIService(): OpenAPIService {
           docs.v3(key);
         }
         return docs.v3Index();
-      })()),
+      })().catch((e: unknown) => {
+        // Not kept: the next request tries again.
+        index = undefined;
+        throw e;
+      })),
     v3: (path) => docs.v3(path),
   };
 }
