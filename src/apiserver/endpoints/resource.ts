@@ -11,7 +11,7 @@ import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '..
 import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
 import { bodyTypeOf, isPlainObject, mayHaveDuplicateKeys, negotiateOutput, parseBody, nestingDepth, MAX_NESTING_DEPTH, type Output } from './codec.js';
 import { GO_TRUE, GO_FALSE, type RequestInfo } from '../request-info.js';
-import { writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
+import { drainOrClose, writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
 import { buildTable, type TableOptions } from './table.js';
 import type { PrinterMap, Printer } from '../printers/types.js';
 import type { UserInfo } from '../registry/generic/strategy.js';
@@ -898,18 +898,3 @@ function toScale(obj: ApiObject): ApiObject {
   };
 }
 
-/**
- * Resolves when a backpressured response may take more data ('drain') or is gone ('close'),
- * removing the other listener so a long watch does not accumulate them.
- */
-function drainOrClose(res: Res): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      res.off?.('drain', done);
-      res.off?.('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
-}

@@ -67,3 +67,19 @@ export function successStatus(details?: Record<string, unknown>): Status & { det
   if (details) s.details = details;
   return s;
 }
+
+/**
+ * Resolves when a backpressured response may take more data ('drain') or is gone ('close'),
+ * removing the other listener so a long watch does not accumulate them.
+ */
+export function drainOrClose(res: Res): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off?.('drain', done);
+      res.off?.('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}

@@ -11,8 +11,8 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { StatusError } from '../../machinery/errors.js';
 import type { RequestInfo } from '../request-info.js';
-import type { Req, Res } from '../endpoints/response.js';
-import { pipeUpgrade, replayHead, upgradeOf } from './upgrade.js';
+import { drainOrClose, type Req, type Res } from '../endpoints/response.js';
+import { relayUpgrade, upgradeOf } from './upgrade.js';
 
 /** Where a proxy request goes. */
 export interface ProxyTarget {
@@ -199,17 +199,7 @@ function rewriteLocation(location: string, target: ProxyTarget, prefix: string, 
 async function writeAll(res: Res, upstream: IncomingMessage): Promise<void> {
   for await (const chunk of upstream as AsyncIterable<Buffer>) {
     if (res.writableEnded) break;
-    if (!res.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          res.off?.('drain', done);
-          res.off?.('close', done);
-          resolve();
-        };
-        res.once('drain', done);
-        res.once('close', done);
-      });
-    }
+    if (!res.write(chunk)) await drainOrClose(res);
   }
 }
 
@@ -274,12 +264,8 @@ export async function proxyHTTP(target: ProxyTarget, req: Req, res: Res, o: Prox
   }
 }
 
-/** Headers of an upgrade request the backend never sees (the client's credentials). */
-const CREDENTIAL_HEADERS = ['authorization', 'impersonate-user', 'impersonate-group', 'impersonate-uid'];
-
 /** An HTTP/1.1 upgrade (WebSocket) replayed to the backend; from then on both sockets are piped. */
 async function proxyUpgrade(target: ProxyTarget, req: Req, res: Res, o: ProxyRequestOptions, query: string): Promise<void> {
-  const up = upgradeOf(req)!;
   const timeoutMs = o.dialTimeoutMs ?? 10_000;
   const backend = await new Promise<net.Socket>((resolve, reject) => {
     const s = target.scheme === 'https' ? tls.connect({ host: target.host, port: target.port, ...tlsOptions(target) }) : net.connect({ host: target.host, port: target.port });
@@ -295,15 +281,7 @@ async function proxyUpgrade(target: ProxyTarget, req: Req, res: Res, o: ProxyReq
     });
     s.once('error', onError);
   });
-  if (up.socket.destroyed) {
-    backend.destroy();
-    return;
-  }
-  res.statusCode = 101;
-  (res as Res & { detachSocket?: (s: unknown) => void }).detachSocket?.(up.socket);
-  const rawHeaders = (req as Req & { rawHeaders?: string[] }).rawHeaders ?? [];
-  const path = `${o.path || '/'}${query ? `?${query}` : ''}`;
-  await pipeUpgrade(up.socket, up.head, backend, replayHead({ method: req.method ?? 'GET', path, host: joinHostPort(target.host, target.port), rawHeaders, drop: CREDENTIAL_HEADERS }));
+  await relayUpgrade(req as Req & { rawHeaders?: string[] }, res, backend, `${o.path || '/'}${query ? `?${query}` : ''}`, joinHostPort(target.host, target.port));
 }
 
 /**

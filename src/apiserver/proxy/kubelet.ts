@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { StatusError, newBadRequest, newInternalError } from '../../machinery/errors.js';
 import type { Req, Res } from '../endpoints/response.js';
-import { isUnsupportedWebSocket, pipeUpgrade, replayHead, upgradeOf } from './upgrade.js';
+import { isUnsupportedWebSocket, relayUpgrade, upgradeOf } from './upgrade.js';
 
 /** The API server's client certificate for kubelets and the CA that signs kubelet serving certificates. */
 export interface KubeletClientConfig {
@@ -128,9 +128,6 @@ export async function streamKubeletGet(cfg: KubeletClientConfig, loc: KubeletLoc
   }
 }
 
-/** Headers the kubelet never sees: the client's credentials (the API server authenticates with its own certificate). */
-const CREDENTIAL_HEADERS = ['authorization', 'impersonate-user', 'impersonate-group', 'impersonate-uid'];
-
 /**
  * Proxies an HTTP/1.1 upgrade request (SPDY or WebSocket) to the kubelet at `path`. A WebSocket
  * offering only sub-protocols the runtime cannot speak is refused (400) so that kubectl falls back
@@ -138,8 +135,7 @@ const CREDENTIAL_HEADERS = ['authorization', 'impersonate-user', 'impersonate-gr
  * closes, the kubelet's own answer (101 or an error) included.
  */
 export async function proxyKubeletUpgrade(cfg: KubeletClientConfig, loc: KubeletLocation, path: string, req: Req, res: Res): Promise<void> {
-  const up = upgradeOf(req);
-  if (!up) throw newBadRequest('Upgrade request required');
+  if (!upgradeOf(req)) throw newBadRequest('Upgrade request required');
   if (isUnsupportedWebSocket(req.headers)) {
     const offered = String(req.headers['sec-websocket-protocol'] ?? '');
     throw newBadRequest(`none of the offered WebSocket sub-protocols (${offered}) is supported by the node's container runtime; use SPDY/3.1`);
@@ -158,15 +154,7 @@ export async function proxyKubeletUpgrade(cfg: KubeletClientConfig, loc: Kubelet
     };
     s.once('error', onError);
   });
-  if (up.socket.destroyed) {
-    backend.destroy();
-    return;
-  }
-  // From here on the kubelet answers, byte for byte.
-  res.statusCode = 101;
-  (res as Res & { detachSocket?: (s: unknown) => void }).detachSocket?.(up.socket);
-  const rawHeaders = (req as Req & { rawHeaders?: string[] }).rawHeaders ?? [];
-  await pipeUpgrade(up.socket, up.head, backend, replayHead({ method: req.method ?? 'GET', path, host: hostPort(loc), rawHeaders, drop: CREDENTIAL_HEADERS }));
+  await relayUpgrade(req as Req & { rawHeaders?: string[] }, res, backend, path, hostPort(loc));
 }
 
 /** GET a JSON document from the kubelet (e.g. /stats/summary for metrics.k8s.io). */

@@ -6,6 +6,7 @@
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { pipeUpgrade } from '../../util/upgrade-pipe.js';
 
 /** The socket and the bytes read past the headers of an HTTP/1.1 upgrade request. */
 export interface UpgradedConnection {
@@ -89,4 +90,31 @@ function sanitize(v: string): string {
   return v.replace(/[\r\n]/g, ' ');
 }
 
-export { pipeUpgrade } from '../../util/upgrade-pipe.js';
+/** Headers of an upgrade request a backend never sees: the client's credentials (the proxy authenticates on its own, if at all). */
+export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'impersonate-user', 'impersonate-group', 'impersonate-uid'];
+
+/**
+ * Hands an upgrade request's connection over to a connected `backend`: the request head is
+ * replayed to it (`path` on `host`, without the client's credentials) and both sockets are piped
+ * until either closes; from then on the backend answers, byte for byte. A client already gone
+ * closes the backend instead.
+ */
+export async function relayUpgrade(
+  req: object & { method?: string; rawHeaders?: string[] },
+  res: { statusCode: number; detachSocket?: (socket: unknown) => void },
+  backend: Duplex,
+  path: string,
+  host: string,
+): Promise<void> {
+  const up = upgradeOf(req);
+  if (!up) throw new Error('relayUpgrade called for a request that is not an upgrade');
+  if (up.socket.destroyed) {
+    backend.destroy();
+    return;
+  }
+  res.statusCode = 101;
+  res.detachSocket?.(up.socket);
+  await pipeUpgrade(up.socket, up.head, backend, replayHead({ method: req.method ?? 'GET', path, host, rawHeaders: req.rawHeaders ?? [], drop: CREDENTIAL_HEADERS }));
+}
+
+export { pipeUpgrade };
