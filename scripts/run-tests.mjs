@@ -3,7 +3,7 @@
 //
 //   node scripts/run-tests.mjs [unit|integration|e2e|all] [FILTER...] [--node-test-flag...]
 //
-// unit = src/**/*.test.ts, integration = test/integration/**/*.test.ts, e2e = test/e2e/**/*.test.ts
+// unit = src/**/*.test.ts and bench/**/*.test.ts (the benchmarks' own helpers), integration = test/integration/**/*.test.ts, e2e = test/e2e/**/*.test.ts
 // (run one file at a time: they start servers). FILTERs keep only files whose path contains one
 // of them; arguments starting with "--" go to `node --test` unchanged (e.g. --test-name-pattern=x).
 // Node 20's --test takes no globs, so the files are found here.
@@ -21,9 +21,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const PHASES = {
-  unit: { dir: 'src', concurrency: parallelism(), timeoutMs: 60_000 },
-  integration: { dir: 'test/integration', concurrency: parallelism(), timeoutMs: 120_000 },
-  e2e: { dir: 'test/e2e', concurrency: 1, timeoutMs: 300_000 },
+  unit: { dirs: ['src', 'bench'], concurrency: parallelism(), timeoutMs: 60_000 },
+  integration: { dirs: ['test/integration'], concurrency: parallelism(), timeoutMs: 120_000 },
+  e2e: { dirs: ['test/e2e'], concurrency: 1, timeoutMs: 300_000 },
 };
 const SUMMARY_KEYS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo', 'duration_ms'];
 
@@ -111,7 +111,7 @@ async function main() {
   let failed = false;
   let ran = 0;
   for (const name of phases) {
-    let files = findTests(PHASES[name].dir);
+    let files = PHASES[name].dirs.flatMap(findTests);
     if (filters.length > 0) files = files.filter((f) => filters.some((filter) => f.includes(filter)));
     if (files.length === 0) {
       console.log(`\n▶ ${name}: no test files`);
