@@ -11,7 +11,7 @@ import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '..
 import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
 import { bodyTypeOf, isPlainObject, mayHaveDuplicateKeys, negotiateOutput, parseBody, nestingDepth, MAX_NESTING_DEPTH, type Output } from './codec.js';
 import { GO_TRUE, GO_FALSE, type RequestInfo } from '../request-info.js';
-import { drainOrClose, writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
+import { WatchWriter, writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
 import { buildTable, type TableOptions } from './table.js';
 import type { PrinterMap, Printer } from '../printers/types.js';
 import type { UserInfo } from '../registry/generic/strategy.js';
@@ -264,24 +264,28 @@ export class ResourceHandler {
     // Headers go out right away so clients see the watch established (upstream flushes at once).
     start();
     res.flushHeaders?.();
+    const out = new WatchWriter(res);
     try {
       for await (const ev of iterable) {
         if (res.writableEnded) break;
-        const line =
+        out.push(
           output.kind === 'json' && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')
             ? watchEventJSON(ev, info, version)
-            : JSON.stringify({ type: ev.type, object: this.watchObject(ev, output, tableOpts, printer, info, version) }) + '\n';
-        if (!res.write(line)) await drainOrClose(res);
+            : JSON.stringify({ type: ev.type, object: this.watchObject(ev, output, tableOpts, printer, info, version) }) + '\n',
+        );
+        const wait = out.backpressure;
+        if (wait) await wait;
       }
     } catch (e) {
       if (!ac.signal.aborted) {
         const err = e instanceof StatusError ? e : served.store.translate(e, '');
-        if (!res.writableEnded) res.write(JSON.stringify({ type: 'ERROR', object: err.toStatus() }) + '\n');
+        out.push(JSON.stringify({ type: 'ERROR', object: err.toStatus() }) + '\n');
       }
     } finally {
       clearTimeout(timer);
       res.off?.('close', onClose);
       ac.abort();
+      out.flush();
       if (!res.writableEnded) res.end();
     }
   }

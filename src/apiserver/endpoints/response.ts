@@ -12,6 +12,8 @@ export interface Res {
   setHeader(name: string, value: string | string[]): unknown;
   writeHead(code: number, headers?: Record<string, string | string[]>): unknown;
   write(chunk: string | Buffer): boolean;
+  /** Bytes written but not yet handed to the connection. */
+  readonly writableLength?: number;
   end(chunk?: string | Buffer): unknown;
   flushHeaders?(): void;
   on(event: 'close' | 'drain', fn: () => void): unknown;
@@ -82,4 +84,61 @@ export function drainOrClose(res: Res): Promise<void> {
     res.once('drain', done);
     res.once('close', done);
   });
+}
+
+/** What a watch may leave buffered in its response before it stops taking events. */
+export const WATCH_WRITE_BUFFER_BYTES = 1 << 20;
+
+/**
+ * The writing side of a watch. The lines of one turn of the event loop go out as one write (a
+ * commit of many objects is one DATA frame, not one per event), and the watch stops taking events
+ * from its cache queue only once the response holds more than `maxBuffered` unsent bytes: the
+ * stream's own 16 KiB high-water mark would stall it after a handful of pods, let its queue fill
+ * while the connection is idle, and get it terminated as unresponsive.
+ */
+export class WatchWriter {
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private scheduled = false;
+  private blocked: Promise<void> | undefined;
+
+  constructor(
+    private readonly res: Res,
+    private readonly maxBuffered = WATCH_WRITE_BUFFER_BYTES,
+  ) {}
+
+  push(line: string): void {
+    this.pending.push(line);
+    this.pendingChars += line.length;
+    // A long backlog (a resumed watch's replay) goes out in pieces, so backpressure can act.
+    if (this.pendingChars > this.maxBuffered) {
+      this.flush();
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Writes what is pending now (also the way to send the last lines before ending). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    if (this.res.writableEnded) return;
+    if (!this.res.write(chunk) && (this.res.writableLength ?? Infinity) > this.maxBuffered) {
+      this.blocked ??= drainOrClose(this.res).then(() => {
+        this.blocked = undefined;
+      });
+    }
+  }
+
+  /** Undefined while the client keeps up; otherwise resolves once the response drains or closes. */
+  get backpressure(): Promise<void> | undefined {
+    return this.blocked;
+  }
 }

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { test } from 'node:test';
+import { WatchWriter, type Res } from './response.js';
+
+/** A response whose connection takes nothing until release(): write() reports the buffer. */
+class FakeRes extends EventEmitter implements Res {
+  statusCode = 200;
+  headersSent = true;
+  writableEnded = false;
+  writableLength = 0;
+  readonly writes: string[] = [];
+  constructor(private readonly highWaterMark = 16) {
+    super();
+  }
+  setHeader(): void {}
+  writeHead(): void {}
+  write(chunk: string | Buffer): boolean {
+    this.writes.push(String(chunk));
+    this.writableLength += chunk.length;
+    return this.writableLength < this.highWaterMark;
+  }
+  end(): void {
+    this.writableEnded = true;
+  }
+  release(): void {
+    this.writableLength = 0;
+    this.emit('drain');
+  }
+}
+
+test('the lines of one turn of the event loop go out as one write', async () => {
+  const res = new FakeRes(1 << 20);
+  const w = new WatchWriter(res);
+  w.push('a\n');
+  w.push('b\n');
+  w.push('c\n');
+  assert.deepEqual(res.writes, []);
+  await nextTurn();
+  assert.deepEqual(res.writes, ['a\nb\nc\n']);
+  w.push('d\n');
+  await nextTurn();
+  assert.deepEqual(res.writes, ['a\nb\nc\n', 'd\n']);
+});
+
+test('flush writes at once, and nothing twice', async () => {
+  const res = new FakeRes(1 << 20);
+  const w = new WatchWriter(res);
+  w.push('a\n');
+  w.flush();
+  assert.deepEqual(res.writes, ['a\n']);
+  await nextTurn();
+  assert.deepEqual(res.writes, ['a\n']);
+});
+
+test('past the stream high-water mark the writer keeps taking events until its own limit', async () => {
+  const res = new FakeRes(16);
+  const w = new WatchWriter(res, 100);
+  w.push('x'.repeat(50));
+  await nextTurn();
+  assert.equal(w.backpressure, undefined, 'write() returned false, but 50 bytes are under the limit');
+  w.push('y'.repeat(60));
+  await nextTurn();
+  const wait = (w as WatchWriter).backpressure;
+  assert.ok(wait, '110 unsent bytes hold the watch back');
+  let released = false;
+  void wait.then(() => (released = true));
+  await nextTurn();
+  assert.equal(released, false);
+  res.release();
+  await wait;
+  assert.equal(w.backpressure, undefined);
+});
+
+test('a long backlog is written in pieces no larger than the limit', () => {
+  const res = new FakeRes(1 << 20);
+  const w = new WatchWriter(res, 10);
+  for (let i = 0; i < 6; i++) w.push('abcd\n');
+  assert.deepEqual(res.writes, ['abcd\nabcd\nabcd\n', 'abcd\nabcd\nabcd\n']);
+});
+
+test('a closed response releases the watch and takes no more writes', async () => {
+  const res = new FakeRes(1);
+  const w = new WatchWriter(res, 1);
+  w.push('abc\n');
+  const wait = w.backpressure;
+  assert.ok(wait);
+  res.writableEnded = true;
+  res.emit('close');
+  await wait;
+  w.push('more\n');
+  w.flush();
+  assert.deepEqual(res.writes, ['abc\n']);
+});
