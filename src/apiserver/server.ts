@@ -108,6 +108,8 @@ export function splitRequestURL(target: string): { path: string; query: URLSearc
 }
 
 const PUBLIC_PATHS = new Set(['/livez', '/readyz', '/healthz', '/version']);
+/** Non-resource paths counted by their path in the subresource label, as upstream does; others by method only. */
+const METRIC_PATHS = new Set([...PUBLIC_PATHS, '/metrics', '/api', '/apis', '/openapi/v2', '/openapi/v3']);
 
 export class APIServer {
   private state: ServerState = 'new';
@@ -224,10 +226,11 @@ export class APIServer {
 
   private async handle(req: Req, res: Res): Promise<void> {
     const started = process.hrtime.bigint();
-    let labels = { verb: '', group: '', version: '', resource: '', subresource: '' };
+    const method = req.method ?? 'GET';
+    let labels = { verb: method, group: '', version: '', resource: '', subresource: '' };
     try {
       const { path, query } = splitRequestURL(req.url ?? '/');
-      const method = req.method ?? 'GET';
+      if (METRIC_PATHS.has(path)) labels.subresource = path;
       if (PUBLIC_PATHS.has(path) || path.startsWith('/livez/') || path.startsWith('/readyz/')) {
         this.publicEndpoint(res, path, method);
         return;

@@ -196,4 +196,20 @@ describe('discovery through kubectl', () => {
     const raw = JSON.parse(await kubectlOk(server, ['get', '--raw', url])) as { components: { schemas: Record<string, unknown> } };
     assert.ok(raw.components.schemas['io.k8s.api.apps.v1.Deployment']);
   });
+
+  it('/metrics counts requests with upstream\'s labels: resource requests by verb and resource, known paths by path', async () => {
+    await kubectlOk(server, ['get', 'namespaces']);
+    await kubectlOk(server, ['get', '--raw', '/version']);
+    await kubectlOk(server, ['get', '--raw', '/metrics']);
+    const text = await kubectlOk(server, ['get', '--raw', '/metrics']);
+    const count = (labels: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`apiserver_request_total{${labels}`));
+      assert.ok(line, `/metrics lacks apiserver_request_total{${labels}…}`);
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    assert.ok(count('verb="LIST",group="",version="v1",resource="namespaces",subresource="",code="200"') >= 1);
+    assert.ok(count('verb="GET",group="",version="",resource="",subresource="/version",code="200"') >= 1);
+    assert.ok(count('verb="GET",group="",version="",resource="",subresource="/metrics",code="200"') >= 1);
+    assert.doesNotMatch(text, /apiserver_request_total\{verb=""/, 'every request has a verb');
+  });
 });
