@@ -13,6 +13,7 @@
 
 import { H2Client, expectStatus } from './lib/client.js';
 import { configMapBody, namespaceBody } from './lib/objects.js';
+import { describeRequestDelta, requestCounts } from './lib/metrics.js';
 import { infoRow, machine, percentile, printTable, sortNumbers, targetRow, type Row } from './lib/report.js';
 import { CPU_LABEL, CpuMeter, describeCpu, rssMiB, sleep, withServer, type BenchServer } from './lib/server.js';
 import { watch } from './lib/watch.js';
@@ -78,6 +79,7 @@ async function schedulerScenario(server: BenchServer, nodes: number, podCount: n
     }
   });
   await w.opened;
+  const requestsBefore = await requestCounts(client);
   const cpu = new CpuMeter(server.pid);
   const t0 = performance.now();
   let next = 0;
@@ -99,6 +101,7 @@ async function schedulerScenario(server: BenchServer, nodes: number, podCount: n
   }
   const load = cpu.read();
   w.close();
+  const requests = describeRequestDelta(requestsBefore, await requestCounts(client));
   const q = await schedulerQuantiles(client);
   const secs = (tAllBound - t0) / 1000;
   const rows: Row[] = [
@@ -110,6 +113,8 @@ async function schedulerScenario(server: BenchServer, nodes: number, podCount: n
     targetRow('scheduling attempt p99', q.get('0.99') ?? NaN, ' ms', '<=', 15, 2),
     infoRow(CPU_LABEL, describeCpu(load)),
     infoRow('server RSS', rssMiB(server.pid), ' MiB', 0),
+    infoRow('API requests during the run (most frequent)', requests),
+    infoRow('watchers the server terminated as unresponsive', server.describeDroppedWatchers()),
   ];
   printTable(`scheduler: ${podCount} pods onto ${nodes} simulated nodes`, rows, [machine()]);
   await client.close();
@@ -137,6 +142,7 @@ async function rolloutScenario(server: BenchServer, nodes: number, replicas: num
     }
   });
   await w.opened;
+  const requestsBefore = await requestCounts(client);
   const cpu = new CpuMeter(server.pid);
   const t0 = performance.now();
   const deploy = {
@@ -153,6 +159,7 @@ async function rolloutScenario(server: BenchServer, nodes: number, replicas: num
   await Promise.race([allRunning, sleep(300_000).then(() => Promise.reject(new Error(`only ${running.size}/${replicas} pods Running after 300 s`)))]);
   const load = cpu.read();
   w.close();
+  const requests = describeRequestDelta(requestsBefore, await requestCounts(client));
   printTable(
     `rollout: a Deployment of ${replicas} replicas on ${nodes} simulated nodes`,
     [
@@ -160,6 +167,8 @@ async function rolloutScenario(server: BenchServer, nodes: number, replicas: num
       targetRow('create → every pod Running (seen by a watch)', (tDone - t0) / 1000, ' s', '<=', 30, 1),
       infoRow(CPU_LABEL, describeCpu(load)),
       infoRow('server RSS', rssMiB(server.pid), ' MiB', 0),
+      infoRow('API requests during the run (most frequent)', requests),
+      infoRow('watchers the server terminated as unresponsive', server.describeDroppedWatchers()),
     ],
     [machine()],
   );
@@ -172,9 +181,11 @@ async function heartbeatScenario(server: BenchServer, nodes: number): Promise<vo
   const nodeSecs = await waitForNodes(client, nodes, 300_000);
   // Let registration settle into steady heartbeats.
   await sleep(20_000);
+  const requestsBefore = await requestCounts(client);
   const rest = new CpuMeter(server.pid);
   await sleep(30_000);
   const atRest = rest.read();
+  const requestsAtRest = describeRequestDelta(requestsBefore, await requestCounts(client));
   expectStatus(await client.request('POST', '/api/v1/namespaces', { body: namespaceBody('hb') }), 201, 'namespace');
   const lat: number[] = [];
   const RATE = 50;
@@ -200,6 +211,7 @@ async function heartbeatScenario(server: BenchServer, nodes: number): Promise<vo
     [
       infoRow(`setup: ${nodes} simulated nodes Ready`, `${nodeSecs.toFixed(1)} s`),
       targetRow('server CPU at rest (30 s, % of one core)', atRest.server, ' %', '<=', 50, 0),
+      infoRow('API requests in those 30 s (most frequent)', requestsAtRest),
       infoRow(`ConfigMap creates at ${RATE}/s during heartbeats, p50`, percentile(s, 50), ' ms', 1),
       targetRow(`ConfigMap creates at ${RATE}/s during heartbeats, p99`, percentile(s, 99), ' ms', '<=', 100, 1),
       infoRow('server RSS', rssMiB(server.pid), ' MiB', 0),

@@ -62,6 +62,9 @@ export class BenchServer {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   private output = '';
+  private partialLine = '';
+  /** The cache prefixes of the watchers the server terminated as unresponsive, with counts. */
+  readonly droppedWatchers = new Map<string, number>();
   private creds: Credentials | undefined;
   /** performance.now() when the process was spawned. */
   spawnedAt = 0;
@@ -92,6 +95,13 @@ export class BenchServer {
     return this.child !== undefined;
   }
 
+  /** `none`, or `3 (/registry/pods/ 2, /registry/leases/ 1)`. */
+  describeDroppedWatchers(): string {
+    const total = [...this.droppedWatchers.values()].reduce((a, b) => a + b, 0);
+    if (total === 0) return 'none';
+    return `${total} (${[...this.droppedWatchers].map(([k, n]) => `${k} ${n}`).join(', ')})`;
+  }
+
   logTail(chars = 4096): string {
     return this.output.slice(-chars);
   }
@@ -119,6 +129,13 @@ export class BenchServer {
     const append = (chunk: string): void => {
       this.output += chunk;
       if (this.output.length > MAX_LOG_CHARS) this.output = this.output.slice(-MAX_LOG_CHARS);
+      const lines = (this.partialLine + chunk).split('\n');
+      this.partialLine = lines.pop()!;
+      for (const line of lines) {
+        if (!line.includes('terminating unresponsive watcher')) continue;
+        const key = /"key":"([^"]*)"/.exec(line)?.[1] ?? '?';
+        this.droppedWatchers.set(key, (this.droppedWatchers.get(key) ?? 0) + 1);
+      }
     };
     child.stdout!.setEncoding('utf8').on('data', append);
     child.stderr!.setEncoding('utf8').on('data', append);
