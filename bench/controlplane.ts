@@ -15,7 +15,7 @@ import { H2Client, expectStatus } from './lib/client.js';
 import { configMapBody, namespaceBody } from './lib/objects.js';
 import { describeRequestDelta, requestCounts } from './lib/metrics.js';
 import { infoRow, machine, percentile, printTable, sortNumbers, targetRow, type Row } from './lib/report.js';
-import { CPU_LABEL, CpuMeter, describeCpu, rssMiB, sleep, withServer, type BenchServer } from './lib/server.js';
+import { CPU_LABEL, CpuMeter, describeCpu, rssMiB, settlesWithin, sleep, withServer, type BenchServer } from './lib/server.js';
 import { watch } from './lib/watch.js';
 
 const CONCURRENCY = 64;
@@ -93,7 +93,7 @@ async function schedulerScenario(server: BenchServer, nodes: number, podCount: n
   );
   const tCreated = performance.now();
   const BIND_TIMEOUT_MS = Number(process.env.K8TS_BENCH_TIMEOUT_MS ?? 300_000);
-  const timedOut = await Promise.race([allBound.then(() => false), sleep(BIND_TIMEOUT_MS).then(() => true)]);
+  const timedOut = !(await settlesWithin(allBound, BIND_TIMEOUT_MS));
   if (timedOut) {
     const metrics = (await client.request('GET', '/metrics', { accept: 'text/plain' })).body.toString('utf8');
     const sched = metrics.split('\n').filter((l) => l.startsWith('scheduler_') || l.startsWith('k8ts_scheduler')).join('\n');
@@ -156,7 +156,7 @@ async function rolloutScenario(server: BenchServer, nodes: number, replicas: num
     },
   };
   expectStatus(await client.request('POST', '/apis/apps/v1/namespaces/default/deployments', { body: JSON.stringify(deploy) }), 201, 'create deployment');
-  await Promise.race([allRunning, sleep(300_000).then(() => Promise.reject(new Error(`only ${running.size}/${replicas} pods Running after 300 s`)))]);
+  if (!(await settlesWithin(allRunning, 300_000))) throw new Error(`only ${running.size}/${replicas} pods Running after 300 s`);
   const load = cpu.read();
   w.close();
   const requests = describeRequestDelta(requestsBefore, await requestCounts(client));

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { H2Client, expectStatus } from './lib/client.js';
 import { namespaceBody } from './lib/objects.js';
 import { infoRow, machine, percentile, printTable, sortNumbers, targetRow, type Row } from './lib/report.js';
-import { K8TS_BIN, cpuSeconds, rssMiB, sleep, withServer, type BenchServer } from './lib/server.js';
+import { K8TS_BIN, cpuSeconds, rssMiB, settlesWithin, sleep, withServer, type BenchServer } from './lib/server.js';
 import { watch } from './lib/watch.js';
 
 const PODS = Number(process.env.K8TS_BENCH_PODS ?? 100);
@@ -170,7 +170,7 @@ async function run(server: BenchServer): Promise<void> {
       sentAt.set(name, performance.now());
       void client.request('POST', `/api/v1/namespaces/${NS}/pods`, { body: podJson(name) }).then((res) => expectStatus(res, 201, `create ${name}`));
     }
-    await Promise.race([allReady, sleep(180_000).then(() => Promise.reject(new Error(`only ${latency.size}/${PODS} pods ready within 180 s`)))]);
+    if (!(await settlesWithin(allReady, 180_000))) throw new Error(`only ${latency.size}/${PODS} pods ready within 180 s`);
     w.close();
     const lat = sortNumbers([...latency.values()]);
     if (process.env.K8TS_BENCH_DUMP) {

@@ -19,7 +19,8 @@ export function parseRequestCounts(text: string): Map<string, number> {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const label = (name: string): string => new RegExp(`[{,]${name}="([^"]*)"`).exec(line)?.[1] ?? '';
     const sub = label('subresource');
-    const key = `${label('verb')} ${label('resource')}${sub ? `/${sub}` : ''}`;
+    // Non-resource requests carry their path in subresource (`GET /metrics`).
+    const key = sub.startsWith('/') ? `${label('verb')} ${sub}` : `${label('verb')} ${label('resource')}${sub ? `/${sub}` : ''}`;
     out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   return out;

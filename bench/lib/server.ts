@@ -222,6 +222,20 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * Whether `done` settled within `ms` (false on time-out). The timer is cleared either way, so a
+ * finished benchmark does not sit out the rest of a long time-out before it exits.
+ */
+export async function settlesWithin(done: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([done.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // Last-resort cleanup: servers never outlive the benchmark process.
 const live = new Set<BenchServer>();
 process.on('exit', () => {
