@@ -28,6 +28,7 @@ export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 /** Upstream: below this many nodes every node is filtered. */
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
 const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
+const NONE: readonly PodInfo[] = [];
 
 type PodObject = Pod & KubeObject;
 type NodeObject = Node & KubeObject;
@@ -420,10 +421,11 @@ export class Scheduler {
     const len = nodes.length;
     const startIdx = pre.result.nodeNames ? 0 : this.nextStartNodeIndex % Math.max(1, len);
     let processed = 0;
+    const anyNominated = this.queue.hasNominatedPods();
     for (let i = 0; i < len && feasible.length < want; i++) {
       const ni = nodes[(startIdx + i) % len]!;
       processed++;
-      const nominated = this.queue.nominatedPodsForNode(ni.name);
+      const nominated = anyNominated ? this.queue.nominatedPodsForNode(ni.name) : NONE;
       const s = nominated.length ? this.fw.runFilterPluginsWithNominatedPods(state, pi, ni, nominated) : this.fw.runFilterPlugins(state, pi, ni);
       if (!s) {
         feasible.push(ni);

@@ -11,7 +11,7 @@ import { NodeAffinity } from './nodeaffinity/node-affinity.js';
 import { NodeName } from './nodename/node-name.js';
 import { NodePorts } from './nodeports/node-ports.js';
 import { BalancedAllocation } from './noderesources/balanced-allocation.js';
-import { Fit } from './noderesources/fit.js';
+import { Fit, fits, fitsRequest } from './noderesources/fit.js';
 import { NodeUnschedulable } from './nodeunschedulable/node-unschedulable.js';
 import { PrioritySort } from './queuesort/priority-sort.js';
 import { SchedulingGates } from './schedulinggates/scheduling-gates.js';
@@ -170,6 +170,13 @@ describe('NodeResourcesFit', () => {
     ],
   ];
   for (const [name, p, ni, want] of cases) it(name, () => assert.equal(text(pl.filter(new CycleState(), new PodInfo(p), ni)), want));
+
+  it('the fast fit check agrees with the full report in every case', () => {
+    for (const [name, p, ni] of cases) {
+      const req = new PodInfo(p).requests;
+      assert.equal(fits(req, ni), fitsRequest(req, ni).length === 0, name);
+    }
+  });
 
   it('LeastAllocated prefers emptier nodes (non-zero defaults for best-effort pods)', () => {
     const p = new PodInfo(makePod('a', { cpu: '1', memory: '1Gi' }));

@@ -236,6 +236,11 @@ export class SchedulingQueue implements PodNominator {
 
   // ---- nominator
 
+  /** Whether any pod is nominated to any node (false in a cluster without preemption). */
+  hasNominatedPods(): boolean {
+    return this.nominatedByNode.size > 0;
+  }
+
   nominatedPodsForNode(nodeName: string): readonly PodInfo[] {
     return this.nominatedByNode.get(nodeName) ?? [];
   }

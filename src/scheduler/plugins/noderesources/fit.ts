@@ -20,6 +20,23 @@ export interface InsufficientResource {
   unresolvable: boolean;
 }
 
+/** Whether fitsRequest would find nothing insufficient (without building its report). */
+export function fits(req: Resource, nodeInfo: NodeInfo): boolean {
+  const alloc = nodeInfo.allocatable;
+  if (nodeInfo.pods.length + 1 > alloc.allowedPodNumber) return false;
+  if (req.isZero()) return true;
+  const used = nodeInfo.requested;
+  if (!within(req.milliCPU, used.milliCPU, alloc.milliCPU) || !within(req.memory, used.memory, alloc.memory) || !within(req.ephemeralStorage, used.ephemeralStorage, alloc.ephemeralStorage)) return false;
+  if (req.scalar) {
+    for (const [name, r] of req.scalar) if (!within(r, used.scalar?.get(name) ?? 0, alloc.scalar?.get(name) ?? 0)) return false;
+  }
+  return true;
+}
+
+function within(r: number, u: number, a: number): boolean {
+  return !(r > 0 && a < r + u);
+}
+
 /** Upstream fitsRequest. */
 export function fitsRequest(req: Resource, nodeInfo: NodeInfo): InsufficientResource[] {
   const out: InsufficientResource[] = [];
@@ -64,8 +81,9 @@ export class Fit implements PreFilterPlugin, FilterPlugin, ScorePlugin {
   }
 
   filter(_state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status | null {
+    // Most nodes fit: the report of what does not is built only for those that do not.
+    if (fits(pod.requests, nodeInfo)) return null;
     const insufficient = fitsRequest(pod.requests, nodeInfo);
-    if (insufficient.length === 0) return null;
     const unresolvable = insufficient.some((i) => i.unresolvable);
     const reasons = insufficient.map((i) => i.reason);
     return unresolvable ? Status.unresolvable(...reasons) : Status.unschedulable(...reasons);
