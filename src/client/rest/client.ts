@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { errorFromResponse, TransportError } from './errors.js';
 import { H1Transport, H2Transport, abortError, type Answer, type Transport } from './transport.js';
+import { watchEvents } from './watch-decoder.js';
 
 export interface RESTConfig {
   /** `https://127.0.0.1:6443` (or `http://…` in tests). */
@@ -130,7 +131,7 @@ export class RESTClient {
 
 function parseEvent(line: string): RawWatchEvent {
   try {
-    return JSON.parse(line) as RawWatchEvent;
+    return watchEvents.decode(line);
   } catch (e) {
     throw new TransportError(`invalid watch event: ${line.slice(0, 200)}`, { cause: e });
   }
