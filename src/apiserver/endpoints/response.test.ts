@@ -30,38 +30,40 @@ class FakeRes extends EventEmitter implements Res {
   }
 }
 
-test('the lines of one turn of the event loop go out as one write', async () => {
+test('the first line of a turn goes out at once, the rest of the turn as one write', async () => {
   const res = new FakeRes(1 << 20);
   const w = new WatchWriter(res);
   w.push('a\n');
+  assert.deepEqual(res.writes, ['a\n']);
   w.push('b\n');
   w.push('c\n');
-  assert.deepEqual(res.writes, []);
+  assert.deepEqual(res.writes, ['a\n']);
   await nextTurn();
-  assert.deepEqual(res.writes, ['a\nb\nc\n']);
+  assert.deepEqual(res.writes, ['a\n', 'b\nc\n']);
   w.push('d\n');
+  assert.deepEqual(res.writes, ['a\n', 'b\nc\n', 'd\n']);
   await nextTurn();
-  assert.deepEqual(res.writes, ['a\nb\nc\n', 'd\n']);
+  assert.deepEqual(res.writes, ['a\n', 'b\nc\n', 'd\n']);
 });
 
 test('flush writes at once, and nothing twice', async () => {
   const res = new FakeRes(1 << 20);
   const w = new WatchWriter(res);
   w.push('a\n');
+  w.push('b\n');
   w.flush();
-  assert.deepEqual(res.writes, ['a\n']);
+  assert.deepEqual(res.writes, ['a\n', 'b\n']);
   await nextTurn();
-  assert.deepEqual(res.writes, ['a\n']);
+  assert.deepEqual(res.writes, ['a\n', 'b\n']);
 });
 
 test('past the stream high-water mark the writer keeps taking events until its own limit', async () => {
   const res = new FakeRes(16);
   const w = new WatchWriter(res, 100);
   w.push('x'.repeat(50));
-  await nextTurn();
   assert.equal(w.backpressure, undefined, 'write() returned false, but 50 bytes are under the limit');
-  w.push('y'.repeat(60));
   await nextTurn();
+  w.push('y'.repeat(60));
   const wait = (w as WatchWriter).backpressure;
   assert.ok(wait, '110 unsent bytes hold the watch back');
   let released = false;
@@ -76,8 +78,8 @@ test('past the stream high-water mark the writer keeps taking events until its o
 test('a long backlog is written in pieces no larger than the limit', () => {
   const res = new FakeRes(1 << 20);
   const w = new WatchWriter(res, 10);
-  for (let i = 0; i < 6; i++) w.push('abcd\n');
-  assert.deepEqual(res.writes, ['abcd\nabcd\nabcd\n', 'abcd\nabcd\nabcd\n']);
+  for (let i = 0; i < 7; i++) w.push('abcd\n');
+  assert.deepEqual(res.writes, ['abcd\n', 'abcd\nabcd\nabcd\n', 'abcd\nabcd\nabcd\n']);
 });
 
 test('a closed response releases the watch and takes no more writes', async () => {

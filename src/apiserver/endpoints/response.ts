@@ -90,16 +90,17 @@ export function drainOrClose(res: Res): Promise<void> {
 export const WATCH_WRITE_BUFFER_BYTES = 1 << 20;
 
 /**
- * The writing side of a watch. The lines of one turn of the event loop go out as one write (a
- * commit of many objects is one DATA frame, not one per event), and the watch stops taking events
- * from its cache queue only once the response holds more than `maxBuffered` unsent bytes: the
- * stream's own 16 KiB high-water mark would stall it after a handful of pods, let its queue fill
- * while the connection is idle, and get it terminated as unresponsive.
+ * The writing side of a watch. The first event of a turn of the event loop is written at once
+ * (a lone change reaches the client without delay); the rest of that turn's events (a commit of
+ * many objects) follow as one write when the turn ends, not one DATA frame each. The watch stops
+ * taking events from its cache queue only once the response holds more than `maxBuffered` unsent
+ * bytes: the stream's own 16 KiB high-water mark would stall it after a handful of pods, let its
+ * queue fill while the connection is idle, and get it terminated as unresponsive.
  */
 export class WatchWriter {
   private pending: string[] = [];
   private pendingChars = 0;
-  private scheduled = false;
+  private turnOpen = false;
   private blocked: Promise<void> | undefined;
 
   constructor(
@@ -108,19 +109,19 @@ export class WatchWriter {
   ) {}
 
   push(line: string): void {
+    if (!this.turnOpen) {
+      this.turnOpen = true;
+      setImmediate(() => {
+        this.turnOpen = false;
+        this.flush();
+      });
+      this.write(line);
+      return;
+    }
     this.pending.push(line);
     this.pendingChars += line.length;
     // A long backlog (a resumed watch's replay) goes out in pieces, so backpressure can act.
-    if (this.pendingChars > this.maxBuffered) {
-      this.flush();
-      return;
-    }
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    if (this.pendingChars > this.maxBuffered) this.flush();
   }
 
   /** Writes what is pending now (also the way to send the last lines before ending). */
@@ -129,6 +130,10 @@ export class WatchWriter {
     const chunk = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;
+    this.write(chunk);
+  }
+
+  private write(chunk: string): void {
     if (this.res.writableEnded) return;
     if (!this.res.write(chunk) && (this.res.writableLength ?? Infinity) > this.maxBuffered) {
       this.blocked ??= drainOrClose(this.res).then(() => {
