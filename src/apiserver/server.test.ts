@@ -31,4 +31,7 @@ test('metricVerb reports verbs as upstream request metrics do', () => {
   assert.equal(metricVerb('deletecollection', '', undefined), 'DELETECOLLECTION');
   assert.equal(metricVerb('create', 'exec', undefined), 'CONNECT');
   assert.equal(metricVerb('get', 'proxy', undefined), 'CONNECT');
+  assert.equal(metricVerb('head', '', undefined), 'HEAD');
+  assert.equal(metricVerb('propfind', '', undefined), 'other');
+  assert.equal(metricVerb('x-made-up-1', '', undefined), 'other');
 });

@@ -110,6 +110,8 @@ export function splitRequestURL(target: string): { path: string; query: URLSearc
 const PUBLIC_PATHS = new Set(['/livez', '/readyz', '/healthz', '/version']);
 /** Non-resource paths counted by their path in the subresource label, as upstream does; others by method only. */
 const METRIC_PATHS = new Set([...PUBLIC_PATHS, '/metrics', '/api', '/apis', '/openapi/v2', '/openapi/v3']);
+/** Methods counted by name before a route gives the verb; any other is `other`, so a client cannot mint label values (upstream's cleanVerb). */
+const METRIC_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CONNECT']);
 
 export class APIServer {
   private state: ServerState = 'new';
@@ -227,7 +229,7 @@ export class APIServer {
   private async handle(req: Req, res: Res): Promise<void> {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
-    let labels = { verb: method, group: '', version: '', resource: '', subresource: '' };
+    let labels = { verb: METRIC_METHODS.has(method) ? method : 'other', group: '', version: '', resource: '', subresource: '' };
     try {
       const { path, query } = splitRequestURL(req.url ?? '/');
       if (METRIC_PATHS.has(path)) labels.subresource = path;
@@ -386,7 +388,12 @@ const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy'])
 export function metricVerb(verb: string, subresource: string, contentType: string | undefined): string {
   if (CONNECT_SUBRESOURCES.has(subresource)) return 'CONNECT';
   if (verb === 'patch' && contentType?.split(';')[0]?.trim() === 'application/apply-patch+yaml') return 'APPLY';
-  return METRIC_VERBS[verb] ?? verb.toUpperCase();
+  const known = METRIC_VERBS[verb];
+  if (known) return known;
+  // Other methods (HEAD, OPTIONS…) by name; anything a client made up is `other`, so requests
+  // cannot mint label values.
+  const upper = verb.toUpperCase();
+  return METRIC_METHODS.has(upper) ? upper : 'other';
 }
 
 /** Whether an Accept-Encoding header takes gzip (a `gzip` or `*` coding with q > 0). */

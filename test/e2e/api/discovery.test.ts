@@ -200,6 +200,8 @@ describe('discovery through kubectl', () => {
   it('/metrics counts requests with upstream\'s labels: resource requests by verb and resource, known paths by path', async () => {
     await kubectlOk(server, ['get', 'namespaces']);
     await kubectlOk(server, ['get', '--raw', '/version']);
+    await api(server, 'PROPFIND', '/api/v1/namespaces');
+    await api(server, 'PROPFIND', '/nonsense');
     await kubectlOk(server, ['get', '--raw', '/metrics']);
     const text = await kubectlOk(server, ['get', '--raw', '/metrics']);
     const count = (labels: string): number => {
@@ -211,5 +213,7 @@ describe('discovery through kubectl', () => {
     assert.ok(count('verb="GET",group="",version="",resource="",subresource="/version",code="200"') >= 1);
     assert.ok(count('verb="GET",group="",version="",resource="",subresource="/metrics",code="200"') >= 1);
     assert.doesNotMatch(text, /apiserver_request_total\{verb=""/, 'every request has a verb');
+    assert.doesNotMatch(text, /verb="PROPFIND"/, 'a method the API does not serve is counted as other');
+    assert.match(text, /apiserver_request_total\{verb="other",/);
   });
 });
