@@ -9,6 +9,7 @@
 // rule; controllers copy before they change anything), and a frozen one makes a violation throw
 // where it happens instead of leaking into another component's cache.
 
+import { deepFreeze } from '../../util/freeze.js';
 import type { RawWatchEvent } from './client.js';
 
 /** Lines shorter than this (bookmarks, small objects) are parsed every time: cheap, and rarely shared. */
@@ -34,14 +35,6 @@ export class WatchEventDecoder {
   get size(): number {
     return this.recent.size;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
-  }
-  return value;
 }
 
 /** One per thread: module state is per isolate. */

@@ -26,6 +26,7 @@ import { encodeContinue } from '../continue.js';
 import { bookmarkObject, parseResourceVersion, tooLargeResourceVersion } from '../store.js';
 import type { BackendStorage } from '../store.js';
 import { SortedMap } from './sorted-map.js';
+import { deepFreeze } from '../../util/freeze.js';
 
 export interface CacherOptions {
   /** The resource prefix this cache holds, ending in '/': `/registry/pods/`. */
@@ -86,14 +87,6 @@ interface CacheWatcher {
   allowBookmarks: boolean;
   capacity: number;
   lastSent: number;
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o as object)) deepFreeze(v);
-  }
-  return o;
 }
 
 /** A frozen copy of `obj` with another resourceVersion (sharing the rest, which is frozen). */
