@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { StatusError, newBadRequest, newInternalError } from '../../machinery/errors.js';
-import type { Req, Res } from '../endpoints/response.js';
+import { drainOrClose, type Req, type Res } from '../endpoints/response.js';
 import { isUnsupportedWebSocket, relayUpgrade, upgradeOf } from './upgrade.js';
 
 /** The API server's client certificate for kubelets and the CA that signs kubelet serving certificates. */
@@ -110,15 +110,7 @@ export async function streamKubeletGet(cfg: KubeletClientConfig, loc: KubeletLoc
     res.flushHeaders?.();
     for await (const chunk of upstream as AsyncIterable<Buffer>) {
       if (res.writableEnded) break;
-      if (!res.write(chunk)) await new Promise<void>((resolve) => {
-        const done = (): void => {
-          res.off?.('drain', done);
-          res.off?.('close', done);
-          resolve();
-        };
-        res.once('drain', done);
-        res.once('close', done);
-      });
+      if (!res.write(chunk)) await drainOrClose(res);
     }
   } catch {
     // The kubelet connection broke mid-stream: end what was sent.
