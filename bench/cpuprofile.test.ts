@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { from, summarise, tasks } from './cpuprofile.js';
+import { from, summarise, tasks, window } from './cpuprofile.js';
 
 // root → main (file:///repo/dist/a.js) → leaf (file:///repo/dist/b.js); idle under root.
 const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
@@ -46,4 +46,13 @@ test('from drops the samples taken before the given offset', () => {
   assert.equal(totalMs, 6);
   assert.equal(entries.find((e) => e.name.startsWith('leaf'))!.self, 1);
   assert.equal(from(profile, 0).samples.length, profile.samples.length);
+});
+
+test('window keeps the samples that start inside it', () => {
+  // Samples start at 0, 1, 3, 5, 10 and 11 ms.
+  assert.deepEqual(window(profile, 4, 10).samples, [4]);
+  assert.deepEqual(window(profile, 4, 11).samples, [4, 3]);
+  assert.equal(summarise(window(profile, 0, 4)).totalMs, 5);
+  assert.equal(summarise(window(profile, 4, 11)).totalMs, 6);
+  assert.deepEqual(window(profile, 4).samples, from(profile, 4).samples);
 });

@@ -2,10 +2,10 @@
 // and the most total (inclusive) time, with their source locations.
 //
 //   K8TS_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- creates
-//   node --import tsx bench/cpuprofile.ts /tmp/prof/CPU.….cpuprofile [top=25] [--from SECONDS]
+//   node --import tsx bench/cpuprofile.ts /tmp/prof/CPU.….cpuprofile [top=25] [--from SECONDS] [--to SECONDS]
 //
-// --from skips the samples of the profile's first SECONDS (e.g. a benchmark's set-up), so the
-// summary covers only the steady state after it.
+// --from skips the samples of the profile's first SECONDS (e.g. a benchmark's set-up) and --to
+// those after SECONDS, so the summary covers one phase of a benchmark only.
 
 import { readFileSync } from 'node:fs';
 
@@ -66,12 +66,23 @@ export function summarise(profile: Profile): { entries: Entry[]; totalMs: number
   return { entries, totalMs };
 }
 
+/** The samples that start from `fromMs` until (not including) `toMs`, in ms from the profile's first sample. */
+export function window(profile: Profile, fromMs: number, toMs = Infinity): Profile {
+  // Sample i starts at timeDeltas[1] + … + timeDeltas[i] µs and lasts timeDeltas[i + 1].
+  const first = (limitMs: number): number => {
+    let t = 0;
+    let i = 0;
+    while (i < profile.samples.length && t < limitMs) t += (profile.timeDeltas[++i] ?? 0) / 1000;
+    return i;
+  };
+  const start = first(fromMs);
+  const end = toMs === Infinity ? profile.samples.length : first(toMs);
+  return { ...profile, samples: profile.samples.slice(start, end), timeDeltas: [0, ...profile.timeDeltas.slice(start + 1, end + 1)] };
+}
+
 /** The profile without the samples taken in its first `fromMs` milliseconds. */
 export function from(profile: Profile, fromMs: number): Profile {
-  let t = 0;
-  let i = 0;
-  while (i < profile.samples.length && t < fromMs) t += (profile.timeDeltas[++i] ?? 0) / 1000;
-  return { ...profile, samples: profile.samples.slice(i), timeDeltas: [0, ...profile.timeDeltas.slice(i + 1)] };
+  return window(profile, fromMs);
 }
 
 export interface Task {
@@ -127,13 +138,15 @@ function main(): void {
   const args = process.argv.slice(2);
   const fromAt = args.indexOf('--from');
   const fromSeconds = fromAt >= 0 ? Number(args.splice(fromAt, 2)[1]) : 0;
+  const toAt = args.indexOf('--to');
+  const toSeconds = toAt >= 0 ? Number(args.splice(toAt, 2)[1]) : Infinity;
   const [file, topArg] = args;
-  if (!file || !Number.isFinite(fromSeconds)) {
-    process.stderr.write('usage: node --import tsx bench/cpuprofile.ts FILE.cpuprofile [top] [--from SECONDS]\n');
+  if (!file || !Number.isFinite(fromSeconds) || Number.isNaN(toSeconds) || toSeconds <= fromSeconds) {
+    process.stderr.write('usage: node --import tsx bench/cpuprofile.ts FILE.cpuprofile [top] [--from SECONDS] [--to SECONDS]\n');
     process.exit(2);
   }
   const top = Number(topArg ?? 25);
-  const profile = from(JSON.parse(readFileSync(file, 'utf8')) as Profile, fromSeconds * 1000);
+  const profile = window(JSON.parse(readFileSync(file, 'utf8')) as Profile, fromSeconds * 1000, toSeconds * 1000);
   const { entries, totalMs } = summarise(profile);
   const pct = (x: number): string => `${((x / totalMs) * 100).toFixed(1)}%`.padStart(6);
   let out = `profile: ${(totalMs / 1000).toFixed(1)} s sampled\n\nself time\n`;
