@@ -10,17 +10,57 @@
 //
 //   node --import tsx bench/controlplane.ts [scheduler|rollout|heartbeat]…
 //   (env: K8TS_BENCH_NODES, K8TS_BENCH_PODS override the sizes)
+//
+// The simulated nodes run in a process of their own by default (lib/fleet.ts), as upstream
+// loads a control plane with kubemark or kwok: the server's CPU then counts the control plane
+// and not the 5,000 kubelets. K8TS_BENCH_SIMULATED=server runs them on the server's components
+// thread instead (`k8ts server --simulated-nodes N`). Each table says which it measured.
 
 import { H2Client, expectStatus } from './lib/client.js';
 import { configMapBody, namespaceBody } from './lib/objects.js';
 import { describeRequestDelta, requestCounts } from './lib/metrics.js';
 import { infoRow, machine, percentile, printTable, sortNumbers, targetRow, type Row } from './lib/report.js';
+import { SimulatedFleet } from './lib/fleet.js';
 import { CPU_LABEL, CpuMeter, describeCpu, rssMiB, settlesWithin, sleep, withServer, type BenchServer } from './lib/server.js';
 import { watch } from './lib/watch.js';
 
 const CONCURRENCY = 64;
 /** Room for 32,768 node /24s (the default 10.42.0.0/16 holds 256 nodes, as upstream's would). */
 const WIDE_CLUSTER_CIDR = '10.128.0.0/9';
+
+/** Where the simulated nodes run: `process` (a fleet process of their own) or `server`. */
+const SIMULATED = process.env.K8TS_BENCH_SIMULATED ?? 'process';
+if (SIMULATED !== 'process' && SIMULATED !== 'server') throw new Error(`K8TS_BENCH_SIMULATED must be process or server, not ${SIMULATED}`);
+
+interface Cluster {
+  server: BenchServer;
+  /** The simulated nodes' own process, when they do not run in the server. */
+  fleet?: SimulatedFleet;
+  /** For table titles: where the simulated nodes ran. */
+  where: string;
+}
+
+/** Runs fn against a fresh server with `nodes` simulated nodes (registered, maybe not yet Ready). */
+async function withCluster(nodes: number, fn: (cluster: Cluster) => Promise<void>): Promise<void> {
+  if (SIMULATED === 'server') {
+    await withServer((server) => fn({ server, where: 'simulated nodes in the server' }), {
+      serverFlags: ['--simulated-nodes', String(nodes), '--cluster-cidr', WIDE_CLUSTER_CIDR],
+      timeoutMs: 120_000,
+    });
+    return;
+  }
+  await withServer(
+    async (server) => {
+      const fleet = await SimulatedFleet.start(server, nodes);
+      try {
+        await fn({ server, fleet, where: 'simulated nodes in a process of their own' });
+      } finally {
+        await fleet.stop();
+      }
+    },
+    { serverFlags: ['--disable-agent', '--cluster-cidr', WIDE_CLUSTER_CIDR], timeoutMs: 120_000 },
+  );
+}
 
 function podJson(ns: string, name: string): string {
   return JSON.stringify({
@@ -54,7 +94,7 @@ async function schedulerQuantiles(client: H2Client): Promise<Map<string, number>
   return out;
 }
 
-async function schedulerScenario(server: BenchServer, nodes: number, podCount: number): Promise<void> {
+async function schedulerScenario({ server, where }: Cluster, nodes: number, podCount: number): Promise<void> {
   const client = await H2Client.connect(server.credentials, 4);
   const watcher = await H2Client.connect(server.credentials, 1);
   const nodeSecs = await waitForNodes(client, nodes, 300_000);
@@ -116,12 +156,12 @@ async function schedulerScenario(server: BenchServer, nodes: number, podCount: n
     infoRow('API requests during the run (most frequent)', requests),
     infoRow('watchers the server terminated as unresponsive', server.describeDroppedWatchers()),
   ];
-  printTable(`scheduler: ${podCount} pods onto ${nodes} simulated nodes`, rows, [machine()]);
+  printTable(`scheduler: ${podCount} pods onto ${nodes} simulated nodes (${where})`, rows, [machine()]);
   await client.close();
   await watcher.close();
 }
 
-async function rolloutScenario(server: BenchServer, nodes: number, replicas: number): Promise<void> {
+async function rolloutScenario({ server, where }: Cluster, nodes: number, replicas: number): Promise<void> {
   const client = await H2Client.connect(server.credentials, 2);
   const watcher = await H2Client.connect(server.credentials, 1);
   const nodeSecs = await waitForNodes(client, nodes, 300_000);
@@ -161,7 +201,7 @@ async function rolloutScenario(server: BenchServer, nodes: number, replicas: num
   w.close();
   const requests = describeRequestDelta(requestsBefore, await requestCounts(client));
   printTable(
-    `rollout: a Deployment of ${replicas} replicas on ${nodes} simulated nodes`,
+    `rollout: a Deployment of ${replicas} replicas on ${nodes} simulated nodes (${where})`,
     [
       infoRow(`setup: ${nodes} simulated nodes Ready`, `${nodeSecs.toFixed(1)} s`),
       targetRow('create → every pod Running (seen by a watch)', (tDone - t0) / 1000, ' s', '<=', 30, 1),
@@ -176,15 +216,17 @@ async function rolloutScenario(server: BenchServer, nodes: number, replicas: num
   await watcher.close();
 }
 
-async function heartbeatScenario(server: BenchServer, nodes: number): Promise<void> {
+async function heartbeatScenario({ server, fleet, where }: Cluster, nodes: number): Promise<void> {
   const client = await H2Client.connect(server.credentials, 2);
   const nodeSecs = await waitForNodes(client, nodes, 300_000);
   // Let registration settle into steady heartbeats.
   await sleep(20_000);
   const requestsBefore = await requestCounts(client);
   const rest = new CpuMeter(server.pid);
+  const fleetRest = fleet && new CpuMeter(fleet.pid);
   await sleep(30_000);
   const atRest = rest.read();
+  const fleetAtRest = fleetRest?.read();
   const requestsAtRest = describeRequestDelta(requestsBefore, await requestCounts(client));
   expectStatus(await client.request('POST', '/api/v1/namespaces', { body: namespaceBody('hb') }), 201, 'namespace');
   const lat: number[] = [];
@@ -207,10 +249,11 @@ async function heartbeatScenario(server: BenchServer, nodes: number): Promise<vo
   await Promise.all(inflight);
   const s = sortNumbers(lat);
   printTable(
-    `heartbeat: ${nodes} simulated nodes renewing Leases every 10 s`,
+    `heartbeat: ${nodes} simulated nodes renewing Leases every 10 s (${where})`,
     [
       infoRow(`setup: ${nodes} simulated nodes Ready`, `${nodeSecs.toFixed(1)} s`),
       targetRow('server CPU at rest (30 s, % of one core)', atRest.server, ' %', '<=', 50, 0),
+      ...(fleetAtRest ? [infoRow('the simulated nodes\' own process, CPU in those 30 s', fleetAtRest.server, ' %', 0)] : []),
       infoRow('API requests in those 30 s (most frequent)', requestsAtRest),
       infoRow(`ConfigMap creates at ${RATE}/s during heartbeats, p50`, percentile(s, 50), ' ms', 1),
       targetRow(`ConfigMap creates at ${RATE}/s during heartbeats, p99`, percentile(s, 99), ' ms', '<=', 100, 1),
@@ -227,13 +270,13 @@ for (const s of scenarios) {
   const envPods = process.env.K8TS_BENCH_PODS ? Number(process.env.K8TS_BENCH_PODS) : undefined;
   if (s === 'scheduler') {
     const nodes = envNodes ?? 5000;
-    await withServer((server) => schedulerScenario(server, nodes, envPods ?? 10_000), { serverFlags: ['--simulated-nodes', String(nodes), '--cluster-cidr', WIDE_CLUSTER_CIDR], timeoutMs: 120_000 });
+    await withCluster(nodes, (cluster) => schedulerScenario(cluster, nodes, envPods ?? 10_000));
   } else if (s === 'rollout') {
     const nodes = envNodes ?? 1000;
-    await withServer((server) => rolloutScenario(server, nodes, envPods ?? 10_000), { serverFlags: ['--simulated-nodes', String(nodes), '--cluster-cidr', WIDE_CLUSTER_CIDR], timeoutMs: 120_000 });
+    await withCluster(nodes, (cluster) => rolloutScenario(cluster, nodes, envPods ?? 10_000));
   } else if (s === 'heartbeat') {
     const nodes = envNodes ?? 5000;
-    await withServer((server) => heartbeatScenario(server, nodes), { serverFlags: ['--simulated-nodes', String(nodes), '--cluster-cidr', WIDE_CLUSTER_CIDR], timeoutMs: 120_000 });
+    await withCluster(nodes, (cluster) => heartbeatScenario(cluster, nodes));
   } else {
     throw new Error(`unknown scenario ${s}; known: scheduler, rollout, heartbeat`);
   }

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SERVER_ROOT = process.env.K8TS_BENCH_SERVER_ROOT ? resolve(process.env.K8TS_BENCH_SERVER_ROOT) : REPO_ROOT;
+/** The checkout whose bin/k8ts and dist/ the benchmarks run (K8TS_BENCH_SERVER_ROOT or this one). */
+export const SERVER_ROOT = process.env.K8TS_BENCH_SERVER_ROOT ? resolve(process.env.K8TS_BENCH_SERVER_ROOT) : REPO_ROOT;
 export const K8TS_BIN = join(SERVER_ROOT, 'bin', 'k8ts');
 const CLI_MAIN = join(SERVER_ROOT, 'dist', 'cli', 'main.js');
 const STOP_GRACE_MS = 15_000;
