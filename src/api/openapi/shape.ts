@@ -41,7 +41,20 @@ export function shortName(definition: string): string {
   return definition.slice(definition.lastIndexOf('.') + 1);
 }
 
+/** Shapes already worked out, per schema object (definitions are loaded once and never change). */
+const shapes = new WeakMap<Schema, Shape>();
+
+/** What `schema` decodes as; the same Shape object for the same schema object. */
 export function shapeOf(schema: Schema): Shape {
+  let shape = shapes.get(schema);
+  if (shape === undefined) {
+    shape = computeShape(schema);
+    shapes.set(schema, Object.freeze(shape));
+  }
+  return shape;
+}
+
+function computeShape(schema: Schema): Shape {
   const { schema: s, name } = dereference(schema);
   if (name !== undefined) {
     if (name === QUANTITY) return { k: 'quantity' };
