@@ -8,7 +8,7 @@ import {
   stripManagedFields,
   updateManagedFields,
 } from './field-manager.js';
-import { buildManagerIdentifier, decodeManagedFields, ManagedFieldsError, type ManagedFieldsEntry } from './managed-fields.js';
+import { buildManagerIdentifier, decodeManagedFields, formatTime, ManagedFieldsError, type ManagedFieldsEntry } from './managed-fields.js';
 import { DEDUCED, type ApplySchema } from './schema.js';
 
 /** A small struct schema: metadata (labels map), spec (replicas, items map-list, tags set), status. */
@@ -45,6 +45,18 @@ describe('managerOrUserAgent', () => {
     [undefined, 'x'.repeat(200), 'x'.repeat(128)],
   ];
   for (const [fm, ua, want] of cases) it(`${String(fm)} / ${String(ua).slice(0, 30)}`, () => assert.equal(managerOrUserAgent(fm, ua), want));
+  it('gives the same answer when asked again (answers are cached per user agent)', () => {
+    for (const [fm, ua, want] of cases) assert.equal(managerOrUserAgent(fm, ua), want);
+  });
+});
+
+describe('formatTime', () => {
+  it('formats whole seconds in UTC, also for several calls within one second', () => {
+    assert.equal(formatTime(new Date('2026-11-22T18:00:00.123Z')), '2026-11-22T18:00:00Z');
+    assert.equal(formatTime(new Date('2026-11-22T18:00:00.999Z')), '2026-11-22T18:00:00Z');
+    assert.equal(formatTime(new Date('2026-11-22T18:00:01.000Z')), '2026-11-22T18:00:01Z');
+    assert.equal(formatTime(new Date('2026-11-22T17:59:59.500Z')), '2026-11-22T17:59:59Z');
+  });
 });
 
 describe('manager identifiers and messages', () => {

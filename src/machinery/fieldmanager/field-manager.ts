@@ -114,7 +114,21 @@ function withManagedFields<T extends object>(obj: T, entries: ManagedFieldsEntry
  */
 export function managerOrUserAgent(fieldManager: string | undefined, userAgent: string | undefined): string {
   if (fieldManager) return fieldManager;
-  const prefix = (userAgent ?? '').split('/')[0] ?? '';
+  const ua = userAgent ?? '';
+  let manager = managersByUserAgent.get(ua);
+  if (manager === undefined) {
+    manager = managerFromUserAgent(ua);
+    // A cache of the few clients a cluster has; a flood of distinct user agents only resets it.
+    if (managersByUserAgent.size >= 256) managersByUserAgent.clear();
+    managersByUserAgent.set(ua, manager);
+  }
+  return manager;
+}
+
+const managersByUserAgent = new Map<string, string>();
+
+function managerFromUserAgent(userAgent: string): string {
+  const prefix = userAgent.split('/')[0] ?? '';
   let out = '';
   let bytes = 0;
   for (const ch of prefix) {

@@ -36,9 +36,18 @@ export function emptyManaged(): Managed {
   return { fields: new Map(), times: new Map() };
 }
 
+/** The last second formatted (writes come many per second). */
+let lastSecond = NaN;
+let lastFormatted = '';
+
 /** metav1.Time's wire form: RFC 3339 in UTC with whole seconds. */
 export function formatTime(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastFormatted = d.toISOString().replace(/\.\d+Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastFormatted;
 }
 
 /**
