@@ -232,7 +232,11 @@ export interface StorageWatchOptions {
  * lists and recursive watches, a prefix ending in '/'. Errors: StorageError with a code.
  */
 export interface Storage {
-  /** Writes the object if absent; returns it with metadata.resourceVersion set. Throws KeyExists. */
+  /**
+   * Writes the object if absent; returns it with metadata.resourceVersion set. Throws KeyExists.
+   * The objects a write returns are deep-frozen (except for dry runs): the watch cache and every
+   * watch line share them. Callers that change one make a copy.
+   */
   create<T extends StoredObject>(key: string, obj: T, options?: { dryRun?: boolean }): Promise<T>;
 
   /**
@@ -249,7 +253,8 @@ export interface Storage {
    * undefined when absent and ignoreNotFound) and returns the new one; returning the same
    * object reference (or a deep-equal one) writes nothing. Preconditions are checked against
    * the current object on each try. `cachedExisting` may seed the first attempt (the watch
-   * cache seeds it with its frozen object): tryUpdate must not modify `current`.
+   * cache seeds it with its frozen object): tryUpdate must not modify `current`. The result
+   * of a write is deep-frozen, as create's.
    */
   guaranteedUpdate<T extends StoredObject>(
     key: string,

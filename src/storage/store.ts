@@ -7,6 +7,7 @@ import { decodeContinue, encodeContinue } from './continue.js';
 import { noopLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { CompactedError, FutureRevisionError, StorageError, hasWatchProgress } from './interfaces.js';
+import { deepFreeze } from '../util/freeze.js';
 import type {
   Backend,
   BackendEvent,
@@ -36,6 +37,11 @@ export interface BackendStorage extends Storage {
   readonly backend: Backend;
   /** JSON → object with metadata.resourceVersion = modRevision. A new object on each call. */
   decode<T extends StoredObject>(kv: KeyValue): T;
+  /**
+   * decode, deep-frozen, for the watch cache: the object remembers the JSON it was stored as,
+   * so an update that starts from it (`cachedExisting`) need not encode it again.
+   */
+  decodeFrozen<T extends StoredObject>(kv: KeyValue): T;
 }
 
 export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
@@ -92,6 +98,15 @@ export function encodeObject(obj: StoredObject): string {
   return JSON.stringify(obj);
 }
 
+/** The stored JSON of objects from decodeFrozen (frozen: it cannot go stale). */
+const storedValues = new WeakMap<object, string>();
+
+/**
+ * Write results kept for the watch cache at most (oldest first out). A key nobody caches keeps
+ * its entry until evicted; one the cache takes late is decoded again.
+ */
+const MAX_WRITTEN = 4096;
+
 export function decodeKv<T extends StoredObject>(kv: KeyValue): T {
   let obj: T;
   try {
@@ -132,6 +147,8 @@ const LIST_CHUNK = 5000;
 class Store implements BackendStorage {
   private readonly log: Logger;
   private readonly bookmarkIntervalMs: number;
+  /** Recent write results by key, for the watch cache (see writeResult). */
+  private readonly written = new Map<string, { revision: number; object: StoredObject }>();
 
   constructor(
     readonly backend: Backend,
@@ -143,6 +160,32 @@ class Store implements BackendStorage {
 
   decode<T extends StoredObject>(kv: KeyValue): T {
     return decodeKv<T>(kv);
+  }
+
+  decodeFrozen<T extends StoredObject>(kv: KeyValue): T {
+    const written = this.written.get(kv.key);
+    if (written !== undefined && written.revision === kv.modRevision) {
+      this.written.delete(kv.key);
+      return written.object as T;
+    }
+    const obj = deepFreeze(decodeKv<T>(kv));
+    storedValues.set(obj, kv.value);
+    return obj;
+  }
+
+  /**
+   * The object a successful create or update returns: decoded once and frozen, and handed to
+   * the watch cache when it decodes the same key at the same revision, so the response, the
+   * cache and every watch line share one object (and its encodings) instead of decoding the
+   * stored JSON twice.
+   */
+  private writeResult<T extends StoredObject>(kv: KeyValue): T {
+    const obj = deepFreeze(decodeKv<T>(kv));
+    storedValues.set(obj, kv.value);
+    if (this.written.size >= MAX_WRITTEN) this.written.delete(this.written.keys().next().value!);
+    this.written.delete(kv.key); // re-inserted last: the oldest entry is evicted first
+    this.written.set(kv.key, { revision: kv.modRevision, object: obj });
+    return obj;
   }
 
   async currentResourceVersion(): Promise<string> {
@@ -161,7 +204,7 @@ class Store implements BackendStorage {
     }
     const res = await this.backend.create(key, data);
     if (!res.succeeded) throw new StorageError('KeyExists', key, `key exists: ${key}`, { resourceVersion: res.kv?.modRevision });
-    return decodeKv<T>(res.kv);
+    return this.writeResult<T>(res.kv);
   }
 
   async get<T extends StoredObject>(key: string, options?: GetOptions): Promise<T | undefined> {
@@ -283,7 +326,7 @@ class Store implements BackendStorage {
     const cached = options.dryRun ? undefined : options.cachedExisting;
     if (cached?.metadata?.resourceVersion) {
       const modRevision = parseResourceVersion(cached.metadata.resourceVersion, key);
-      const data = encodeObject(cached);
+      const data = storedValues.get(cached) ?? encodeObject(cached);
       state = { obj: cached, kv: { key, value: data, createRevision: 0, modRevision }, data };
       isCurrent = false;
     } else {
@@ -337,7 +380,7 @@ class Store implements BackendStorage {
         return out;
       }
       const res = state.kv ? await this.backend.update(key, data, state.kv.modRevision) : await this.backend.create(key, data);
-      if (res.succeeded) return decodeKv<T>(res.kv);
+      if (res.succeeded) return this.writeResult<T>(res.kv);
       this.log.debug({ key, revision: state.kv?.modRevision }, 'guaranteedUpdate conflict, retrying');
       state = res.kv ? { obj: decodeKv<T>(res.kv), kv: res.kv, data: res.kv.value } : { obj: undefined, kv: undefined, data: undefined };
       isCurrent = true;

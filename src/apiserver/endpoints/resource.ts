@@ -11,7 +11,7 @@ import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '..
 import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
 import { bodyTypeOf, isPlainObject, mayHaveDuplicateKeys, negotiateOutput, parseBody, nestingDepth, MAX_NESTING_DEPTH, type Output } from './codec.js';
 import { GO_TRUE, GO_FALSE, type RequestInfo } from '../request-info.js';
-import { WatchWriter, writeBody, warningHeaders, successStatus, type Req, type Res } from './response.js';
+import { WatchWriter, writeBody, writeJSONText, warningHeaders, successStatus, type Req, type Res } from './response.js';
 import { buildTable, type TableOptions } from './table.js';
 import type { PrinterMap, Printer } from '../printers/types.js';
 import type { UserInfo } from '../registry/generic/strategy.js';
@@ -184,8 +184,7 @@ export class ResourceHandler {
     const obj = await served.store.get(ctx, ri.name, query.get('resourceVersion') ?? undefined, { shared: true });
     if (output.kind === 'json' && Object.isFrozen(obj)) {
       // A shared object from the watch cache: its JSON is encoded once per served version.
-      hc.res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
-      hc.res.end(objectJSON(obj, served.info, ri.version));
+      writeJSONText(hc.res, 200, objectJSON(obj, served.info, ri.version));
       return;
     }
     this.writeObject(hc, 200, obj, output, []);
@@ -586,6 +585,11 @@ export class ResourceHandler {
   private writeObject(hc: HandlerContext, code: number, obj: ApiObject, output: Output, warnings: string[]): void {
     const { served, ri } = hc;
     const headers: Record<string, string | string[]> = warnings.length ? { warning: warningHeaders(warnings) } : {};
+    if (output.kind === 'json' && Object.isFrozen(obj)) {
+      // A write's result, shared with the watch cache: watchers' lines reuse this encoding.
+      writeJSONText(hc.res, code, objectJSON(obj, served.info, ri.version), headers);
+      return;
+    }
     const versioned = encodeFromHub(obj, served.info, ri.version);
     if (output.kind === 'table') {
       const t = buildTable(this.printerFor(served), [obj], this.tableOptions(hc, output.version), () => versioned);
@@ -853,7 +857,11 @@ function objectJSON(o: ApiObject, info: ResourceInfo, version: string): string {
 const watchLineCache = new WeakMap<object, Map<string, string>>();
 
 function watchEventJSON(ev: WatchEvent, info: ResourceInfo, version: string): string {
-  const encode = (): string => `${JSON.stringify({ type: ev.type, object: encodeFromHub(ev.object as ApiObject, info, version) })}\n`;
+  const encode = (): string =>
+    Object.isFrozen(ev.object)
+      ? // The object's own encoding, shared with the write's response and GETs from the cache.
+        `{"type":"${ev.type}","object":${objectJSON(ev.object as ApiObject, info, version)}}\n`
+      : `${JSON.stringify({ type: ev.type, object: encodeFromHub(ev.object as ApiObject, info, version) })}\n`;
   if (!Object.isFrozen(ev)) return encode();
   const gv = `${info.group}/${version}`;
   let byGV = watchLineCache.get(ev);

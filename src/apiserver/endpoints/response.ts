@@ -46,6 +46,16 @@ export function writeBody(res: Res, code: number, body: unknown, format: 'json' 
   res.end(text);
 }
 
+/** writeBody for a body already encoded as JSON (a shared object's cached encoding). */
+export function writeJSONText(res: Res, code: number, text: string, extraHeaders: Record<string, string | string[]> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', ...extraHeaders });
+  res.end(text);
+}
+
 export function toStatusError(e: unknown): StatusError {
   return e instanceof StatusError ? e : newInternalError(e);
 }

@@ -200,7 +200,7 @@ class WatchCache implements Cacher {
       at = res.revision;
       for (const kv of res.kvs) {
         keys.push(kv.key);
-        values.push(deepFreeze(this.storage.decode(kv)));
+        values.push(this.storage.decodeFrozen(kv));
       }
       if (!res.more || res.kvs.length === 0) break;
       startKey = `${res.kvs[res.kvs.length - 1]!.key}\x00`;
@@ -244,11 +244,11 @@ class WatchCache implements Cacher {
     const prev = this.objects.get(key);
     let ev: CacheEvent;
     if (e.type === 'delete') {
-      const object = prev ? withRevision(prev, revision) : deepFreeze(this.storage.decode(e.kv));
+      const object = prev ? withRevision(prev, revision) : this.storage.decodeFrozen(e.kv);
       if (prev) this.objects.delete(key);
       ev = { type: 'DELETED', key, revision, object, prevObject: prev, time: now, shared: { type: 'DELETED', object } };
     } else {
-      const object = deepFreeze(this.storage.decode(e.kv));
+      const object = this.storage.decodeFrozen(e.kv);
       this.objects.set(key, object);
       const type = prev ? 'MODIFIED' : 'ADDED';
       ev = { type, key, revision, object, prevObject: prev, time: now, shared: { type, object } };

@@ -62,7 +62,8 @@ test('a stale resourceVersion is a 409 Conflict with upstream wording', async ()
   const d = await deployments.create(ctx(), deployment('d3'));
   await deployments.update(ctx(), 'd3', (cur) => ({ ...cur!, spec: { ...cur!.spec, replicas: 2 } }));
   await assert.rejects(
-    deployments.update(ctx(), 'd3', () => ({ ...d, spec: { ...d.spec, replicas: 5 } })),
+    // A write's result is frozen and shared with the watch cache; a request body is a copy.
+    deployments.update(ctx(), 'd3', () => ({ ...structuredClone(d), spec: { ...d.spec, replicas: 5 } })),
     (e: unknown) =>
       e instanceof StatusError &&
       e.code === 409 &&

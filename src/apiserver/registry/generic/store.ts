@@ -311,7 +311,9 @@ export class GenericStore {
   /**
    * Update (PUT and PATCH): `updateFn` computes the new object from the current one; runs
    * under optimistic concurrency and retries on storage conflicts. `subresource` 'status'
-   * uses the status strategy.
+   * uses the status strategy. The object updateFn returns is changed here (server-owned
+   * metadata): it must be the caller's own, never (a shallow copy of) a frozen write result.
+   * The returned object, like create's, is frozen and shared with the watch cache.
    */
   async update(ctx: RequestContext, name: string, updateFn: UpdateFn, opts: { subresource?: 'status' | 'approval'; forceAllowCreate?: boolean; finalize?: boolean; bypassStrategy?: 'binding' } = {}): Promise<{ object: ApiObject; created: boolean }> {
     let created = false;
@@ -322,7 +324,9 @@ export class GenericStore {
         key,
         async (current) => {
           created = false;
-          const snapshot = current ? jsonClone(current) : undefined;
+          // The current object may be the watch cache's frozen copy: updateFn gets a copy of
+          // its own to change, unless it takes no argument (a PUT's replacement object).
+          const snapshot = current && updateFn.length > 0 ? jsonClone(current) : undefined;
           let obj = await updateFn(snapshot);
           if (!ctx.skipManagedFields && this.opts.manageFields && !opts.bypassStrategy) obj = this.opts.manageFields(ctx, current, obj, opts.subresource);
           const meta = (obj.metadata ??= {});
