@@ -315,7 +315,23 @@ export class GenericStore {
    * metadata): it must be the caller's own, never (a shallow copy of) a frozen write result.
    * The returned object, like create's, is frozen and shared with the watch cache.
    */
-  async update(ctx: RequestContext, name: string, updateFn: UpdateFn, opts: { subresource?: 'status' | 'approval'; forceAllowCreate?: boolean; finalize?: boolean; bypassStrategy?: 'binding' } = {}): Promise<{ object: ApiObject; created: boolean }> {
+  async update(
+    ctx: RequestContext,
+    name: string,
+    updateFn: UpdateFn,
+    opts: {
+      subresource?: 'status' | 'approval';
+      forceAllowCreate?: boolean;
+      finalize?: boolean;
+      bypassStrategy?: 'binding';
+      /**
+       * updateFn leaves the current object untouched and builds its result from copies of the
+       * parts it changes (metadata included): it is given the stored object itself, which may
+       * be the watch cache's frozen one, instead of a deep copy.
+       */
+      readsCurrentOnly?: boolean;
+    } = {},
+  ): Promise<{ object: ApiObject; created: boolean }> {
     let created = false;
     const key = this.key(ctx.namespace, name);
     let result: ApiObject;
@@ -325,8 +341,11 @@ export class GenericStore {
         async (current) => {
           created = false;
           // The current object may be the watch cache's frozen copy: updateFn gets a copy of
-          // its own to change, unless it takes no argument (a PUT's replacement object).
-          const snapshot = current && updateFn.length > 0 ? jsonClone(current) : undefined;
+          // its own to change, unless it takes no argument (a PUT's replacement object) or
+          // only reads it.
+          let snapshot: ApiObject | undefined;
+          if (current && opts.readsCurrentOnly) snapshot = current;
+          else if (current && updateFn.length > 0) snapshot = jsonClone(current);
           let obj = await updateFn(snapshot);
           if (!ctx.skipManagedFields && this.opts.manageFields && !opts.bypassStrategy) obj = this.opts.manageFields(ctx, current, obj, opts.subresource);
           const meta = (obj.metadata ??= {});

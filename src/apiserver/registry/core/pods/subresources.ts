@@ -25,19 +25,24 @@ export async function bindPod(pods: GenericStore, hc: HandlerContext, podName: s
   if (binding.target?.kind && binding.target.kind !== 'Node') {
     throw new StatusError(422, 'Invalid', `Binding "${podName}" is invalid: target.kind: Unsupported value: "${binding.target.kind}": supported values: "Node"`, { name: podName, kind: 'Binding' });
   }
-  await pods.update(ctx, podName, (current) => {
-    if (!current) throw newNotFound({ group: '', resource: 'pods' }, podName);
-    const pod = current as Pod;
-    if (pod.metadata?.deletionTimestamp) throw newConflict({ group: '', resource: 'pods/binding' }, podName, 'pod is being deleted, cannot be assigned to a host');
-    if (pod.spec?.nodeName) throw newConflict({ group: '', resource: 'pods/binding' }, podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
-    if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata?.uid) throw newConflict({ group: '', resource: 'pods/binding' }, podName, 'Precondition failed: UID mismatch');
-    pod.spec = { ...pod.spec!, nodeName: target };
-    for (const [k, v] of Object.entries(binding.metadata?.annotations ?? {})) (pod.metadata!.annotations ??= {})[k] = v;
-    const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as undefined, lastTransitionTime: nowTime() });
-    pod.status = { ...(pod.status ?? {}), conditions: conds };
-    return pod as ApiObject;
-  }, { bypassStrategy: 'binding' });
+  await pods.update(
+    ctx,
+    podName,
+    (current) => {
+      if (!current) throw newNotFound({ group: '', resource: 'pods' }, podName);
+      // The stored pod itself (maybe frozen): the bound pod is built from copies of what changes.
+      const pod = current as Readonly<Pod>;
+      if (pod.metadata?.deletionTimestamp) throw newConflict({ group: '', resource: 'pods/binding' }, podName, 'pod is being deleted, cannot be assigned to a host');
+      if (pod.spec?.nodeName) throw newConflict({ group: '', resource: 'pods/binding' }, podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
+      if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata?.uid) throw newConflict({ group: '', resource: 'pods/binding' }, podName, 'Precondition failed: UID mismatch');
+      const added = binding.metadata?.annotations;
+      const metadata = { ...pod.metadata, ...(added && Object.keys(added).length ? { annotations: { ...pod.metadata?.annotations, ...added } } : {}) };
+      const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as undefined, lastTransitionTime: nowTime() });
+      return { ...pod, metadata, spec: { ...pod.spec!, nodeName: target }, status: { ...(pod.status ?? {}), conditions: conds } } as ApiObject;
+    },
+    { bypassStrategy: 'binding', readsCurrentOnly: true },
+  );
   writeBody(hc.res, 201, successStatus(), 'json');
 }
 
