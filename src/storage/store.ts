@@ -37,10 +37,7 @@ export interface BackendStorage extends Storage {
   readonly backend: Backend;
   /** JSON → object with metadata.resourceVersion = modRevision. A new object on each call. */
   decode<T extends StoredObject>(kv: KeyValue): T;
-  /**
-   * decode, deep-frozen, for the watch cache: the object remembers the JSON it was stored as,
-   * so an update that starts from it (`cachedExisting`) need not encode it again.
-   */
+  /** decode, deep-frozen, for the watch cache (the object a write just returned, when it is that write's). */
   decodeFrozen<T extends StoredObject>(kv: KeyValue): T;
 }
 
@@ -98,8 +95,6 @@ export function encodeObject(obj: StoredObject): string {
   return JSON.stringify(obj);
 }
 
-/** The stored JSON of objects from decodeFrozen (frozen: it cannot go stale). */
-const storedValues = new WeakMap<object, string>();
 
 /**
  * Write results kept for the watch cache at most (oldest first out). A key nobody caches keeps
@@ -168,9 +163,7 @@ class Store implements BackendStorage {
       this.written.delete(kv.key);
       return written.object as T;
     }
-    const obj = deepFreeze(decodeKv<T>(kv));
-    storedValues.set(obj, kv.value);
-    return obj;
+    return deepFreeze(decodeKv<T>(kv));
   }
 
   /**
@@ -181,7 +174,6 @@ class Store implements BackendStorage {
    */
   private writeResult<T extends StoredObject>(kv: KeyValue): T {
     const obj = deepFreeze(decodeKv<T>(kv));
-    storedValues.set(obj, kv.value);
     if (this.written.size >= MAX_WRITTEN) this.written.delete(this.written.keys().next().value!);
     this.written.delete(kv.key); // re-inserted last: the oldest entry is evicted first
     this.written.set(kv.key, { revision: kv.modRevision, object: obj });
@@ -326,7 +318,7 @@ class Store implements BackendStorage {
     const cached = options.dryRun ? undefined : options.cachedExisting;
     if (cached?.metadata?.resourceVersion) {
       const modRevision = parseResourceVersion(cached.metadata.resourceVersion, key);
-      const data = storedValues.get(cached) ?? encodeObject(cached);
+      const data = encodeObject(cached);
       state = { obj: cached, kv: { key, value: data, createRevision: 0, modRevision }, data };
       isCurrent = false;
     } else {

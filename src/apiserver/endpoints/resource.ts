@@ -851,27 +851,13 @@ function objectJSON(o: ApiObject, info: ResourceInfo, version: string): string {
 }
 
 /**
- * A JSON watch line. The watch cache hands the same frozen event object to every watcher, so
- * the line is encoded once per event and served group/version, not once per watcher.
+ * A JSON watch line. The watch cache hands the same frozen object to every watcher (and the
+ * write's response had it too), so the object's JSON is encoded once per served group/version
+ * (objectJSON) and each line only wraps it; nothing else is kept per event.
  */
-const watchLineCache = new WeakMap<object, Map<string, string>>();
-
 function watchEventJSON(ev: WatchEvent, info: ResourceInfo, version: string): string {
-  const encode = (): string =>
-    Object.isFrozen(ev.object)
-      ? // The object's own encoding, shared with the write's response and GETs from the cache.
-        `{"type":"${ev.type}","object":${objectJSON(ev.object as ApiObject, info, version)}}\n`
-      : `${JSON.stringify({ type: ev.type, object: encodeFromHub(ev.object as ApiObject, info, version) })}\n`;
-  if (!Object.isFrozen(ev)) return encode();
-  const gv = `${info.group}/${version}`;
-  let byGV = watchLineCache.get(ev);
-  let line = byGV?.get(gv);
-  if (line === undefined) {
-    line = encode();
-    if (!byGV) watchLineCache.set(ev, (byGV = new Map()));
-    byGV.set(gv, line);
-  }
-  return line;
+  if (Object.isFrozen(ev.object)) return `{"type":"${ev.type}","object":${objectJSON(ev.object as ApiObject, info, version)}}\n`;
+  return `${JSON.stringify({ type: ev.type, object: encodeFromHub(ev.object as ApiObject, info, version) })}\n`;
 }
 
 /** List items carry no apiVersion/kind on the wire, as upstream. */
