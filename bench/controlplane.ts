@@ -20,7 +20,7 @@ import { H2Client, expectStatus } from './lib/client.js';
 import { configMapBody, namespaceBody } from './lib/objects.js';
 import { describeRequestDelta, requestCounts } from './lib/metrics.js';
 import { infoRow, machine, percentile, printTable, sortNumbers, targetRow, type Row } from './lib/report.js';
-import { SimulatedFleet } from './lib/fleet.js';
+import { withFleet, type SimulatedFleet } from './lib/fleet.js';
 import { CPU_LABEL, CpuMeter, describeCpu, rssMiB, settlesWithin, sleep, withServer, type BenchServer } from './lib/server.js';
 import { watch } from './lib/watch.js';
 
@@ -49,17 +49,10 @@ async function withCluster(nodes: number, fn: (cluster: Cluster) => Promise<void
     });
     return;
   }
-  await withServer(
-    async (server) => {
-      const fleet = await SimulatedFleet.start(server, nodes);
-      try {
-        await fn({ server, fleet, where: 'simulated nodes in a process of their own' });
-      } finally {
-        await fleet.stop();
-      }
-    },
-    { serverFlags: ['--disable-agent', '--cluster-cidr', WIDE_CLUSTER_CIDR], timeoutMs: 120_000 },
-  );
+  await withServer((server) => withFleet(server, nodes, (fleet) => fn({ server, fleet, where: 'simulated nodes in a process of their own' })), {
+    serverFlags: ['--disable-agent', '--cluster-cidr', WIDE_CLUSTER_CIDR],
+    timeoutMs: 120_000,
+  });
 }
 
 function podJson(ns: string, name: string): string {

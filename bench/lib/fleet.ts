@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchServer } from './server.js';
-import { SERVER_ROOT, settlesWithin, sleep } from './server.js';
+import { REPO_ROOT, SERVER_ROOT, settlesWithin, sleep } from './server.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'fleet-child.ts');
 const STOP_GRACE_MS = 10_000;
@@ -47,7 +47,7 @@ export class SimulatedFleet {
   static async start(server: BenchServer, count: number, opts: FleetOptions = {}): Promise<SimulatedFleet> {
     const args = ['--max-semi-space-size=32', '--import', 'tsx', CHILD, SERVER_ROOT, join(server.dataDir, 'kubeconfig.yaml'), String(count)];
     if (opts.capacity) args.push(opts.capacity);
-    const fleet = new SimulatedFleet(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+    const fleet = new SimulatedFleet(spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     const deadline = performance.now() + (opts.timeoutMs ?? 300_000);
     for (;;) {
       if (/^ready$/m.test(fleet.output)) return fleet;

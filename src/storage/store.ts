@@ -95,7 +95,6 @@ export function encodeObject(obj: StoredObject): string {
   return JSON.stringify(obj);
 }
 
-
 /**
  * Write results kept for the watch cache at most (oldest first out). A key nobody caches keeps
  * its entry until evicted; one the cache takes late is decoded again.
