@@ -327,7 +327,8 @@ export class ResourceHandler {
     const ctx = hc.requestContext(dryRun);
     const obj = await this.decodeRequest(hc, fv, ctx.warnings);
     const sub = ri.subresource === 'status' || ri.subresource === 'approval' ? ri.subresource : undefined;
-    const { object, created } = await served.store.update(ctx, ri.name, () => obj, { subresource: sub });
+    // The body replaces the stored object, which is only compared against.
+    const { object, created } = await served.store.update(ctx, ri.name, () => obj, { subresource: sub, readsCurrentOnly: true });
     this.writeObject(hc, created ? 201 : 200, object, output, ctx.warnings);
   }
 

@@ -37,12 +37,12 @@ export function writeBody(res: Res, code: number, body: unknown, format: 'json' 
     res.end();
     return;
   }
-  const text = format === 'yaml' ? toYaml(body) : JSON.stringify(body);
-  res.writeHead(code, {
-    'content-type': format === 'yaml' ? 'application/yaml' : 'application/json',
-    'cache-control': 'no-cache, private',
-    ...extraHeaders,
-  });
+  if (format === 'json') {
+    writeJSONText(res, code, JSON.stringify(body), extraHeaders);
+    return;
+  }
+  const text = toYaml(body);
+  res.writeHead(code, { 'content-type': 'application/yaml', 'cache-control': 'no-cache, private', ...extraHeaders });
   res.end(text);
 }
 

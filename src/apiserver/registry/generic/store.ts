@@ -341,11 +341,8 @@ export class GenericStore {
         async (current) => {
           created = false;
           // The current object may be the watch cache's frozen copy: updateFn gets a copy of
-          // its own to change, unless it takes no argument (a PUT's replacement object) or
-          // only reads it.
-          let snapshot: ApiObject | undefined;
-          if (current && opts.readsCurrentOnly) snapshot = current;
-          else if (current && updateFn.length > 0) snapshot = jsonClone(current);
+          // its own to change, unless it only reads it.
+          const snapshot = current && !opts.readsCurrentOnly ? jsonClone(current) : current;
           let obj = await updateFn(snapshot);
           if (!ctx.skipManagedFields && this.opts.manageFields && !opts.bypassStrategy) obj = this.opts.manageFields(ctx, current, obj, opts.subresource);
           const meta = (obj.metadata ??= {});
