@@ -1,15 +1,17 @@
 // Mixed load at a fixed arrival rate (open loop): GETs, creates and updates of 1 KiB
 // ConfigMaps at 500 requests/s in total. Latency counts from each request's scheduled start, so
-// a stalled server (or load generator) shows up in the figures instead of slowing the arrivals.
+// a stalled server (or load generator) shows up in the figures instead of slowing the arrivals;
+// the schedule is kept by a sub-millisecond clock (lib/ticker.ts), not Node's 1 ms timers.
 // Targets (issue 2): GET p99 ≤ 5 ms, create/update p99 ≤ 20 ms.
 //
 //   node --import tsx bench/mixed.ts     (env: K8TS_BENCH_SECONDS, default 15; K8TS_BENCH_RATE, default 500)
 
 import { connect, defaultTransport, expectStatus } from './lib/client.js';
 import { configMapBody, namespaceBody } from './lib/objects.js';
-import { infoRow, machine, percentile, printTable, sortNumbers, targetRow, type Row } from './lib/report.js';
+import { infoRow, loopDelayMs, machine, percentile, printTable, sortNumbers, targetRow, type Row } from './lib/report.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CPU_LABEL, CpuMeter, describeCpu, withServer } from './lib/server.js';
+import { openLoop } from './lib/ticker.js';
 
 const RATE = Number(process.env.K8TS_BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.K8TS_BENCH_SECONDS ?? 15);
@@ -124,29 +126,22 @@ await withServer(async (server) => {
     void done.finally(() => inflight.delete(done));
   };
 
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-  const interval = 1000 / RATE;
+  const LOOP_RESOLUTION_MS = 5;
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const total = Math.round((WARMUP_SECONDS + SECONDS) * RATE);
   const warmupCount = Math.round(WARMUP_SECONDS * RATE);
-  const t0 = performance.now();
   let cpu: CpuMeter | undefined;
   let serverBefore: Promise<Map<string, number>> | undefined;
-  let k = 0;
-  while (k < total) {
-    const now = performance.now();
-    while (k < total && t0 + k * interval <= now) {
-      if (k === warmupCount) {
-        measuring = true;
-        lag.length = 0;
-        cpu = new CpuMeter(server.pid);
-        serverBefore = serverLatencyCounts(client);
-        loopDelay.enable();
-      }
-      issue(k, t0 + k * interval);
-      k++;
+  await openLoop(1000 / RATE, total, (k, scheduledAt) => {
+    if (k === warmupCount) {
+      measuring = true;
+      lag.length = 0;
+      cpu = new CpuMeter(server.pid);
+      serverBefore = serverLatencyCounts(client);
+      loopDelay.enable();
     }
-    await new Promise((r) => setTimeout(r, 1));
-  }
+    issue(k, scheduledAt);
+  });
   await Promise.all(inflight);
   loopDelay.disable();
   const usage = cpu!.read();
@@ -188,7 +183,7 @@ await withServer(async (server) => {
   );
   rows.push(infoRow('achieved request rate', all.length / SECONDS, '/s', 0));
   rows.push(infoRow('load generator dispatch lag p99 / max', `${percentile(sortNumbers(lag), 99).toFixed(2)} / ${lag[lag.length - 1]!.toFixed(2)} ms`));
-  rows.push(infoRow('load generator event-loop delay p99 / max', `${(loopDelay.percentile(99) / 1e6).toFixed(1)} / ${(loopDelay.max / 1e6).toFixed(1)} ms`));
+  rows.push(infoRow('load generator event-loop delay p99 / max', `${loopDelayMs(loopDelay, LOOP_RESOLUTION_MS).p99.toFixed(1)} / ${loopDelayMs(loopDelay, LOOP_RESOLUTION_MS).max.toFixed(1)} ms`));
   rows.push(infoRow(CPU_LABEL, describeCpu(usage)));
   rows.push(infoRow('errors', String(errors)));
   printTable(

@@ -9,6 +9,7 @@
 //               Deployment rollout
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loopDelayMs } from './lib/report.js';
 import { FakeRecorder } from '../src/client/record/fake.js';
 import { NODES, PODS, REPLICASETS } from '../src/client/resources.js';
 import { nopLogger } from '../src/logging/index.js';
@@ -58,4 +59,4 @@ console.log(`workload ${workload}, nodes ${numNodes}, pods ${numPods}`);
 console.log(`informer sync        ${(tSynced - t0).toFixed(0)} ms`);
 console.log(`scheduled+bound      ${numPods} in ${secs.toFixed(2)} s = ${(numPods / secs).toFixed(0)} pods/s (${attempts} attempts = ${(attempts / secs).toFixed(0)} attempts/s)`);
 console.log(`attempt latency      p50 ${m.latencyMs.p50.toFixed(3)} ms, p99 ${m.latencyMs.p99.toFixed(3)} ms, max ${m.latencyMs.max.toFixed(3)} ms`);
-console.log(`event loop delay     p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max (longest stall) ${(h.max / 1e6).toFixed(1)} ms`);
+console.log(`event loop delay     p99 ${loopDelayMs(h, 1).p99.toFixed(1)} ms, max (longest stall) ${loopDelayMs(h, 1).max.toFixed(1)} ms`);

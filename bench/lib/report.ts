@@ -2,8 +2,18 @@
 
 import { appendFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { Histogram } from 'node:perf_hooks';
 
 /** Nearest-rank percentile of an ascending array (p in 0..100). */
+/**
+ * p99 and max event-loop delay in ms from a monitorEventLoopDelay histogram of `resolutionMs`. The
+ * histogram records the whole interval between its timer's runs, so an idle loop reads as the
+ * resolution itself: the delay is the excess over it.
+ */
+export function loopDelayMs(h: Histogram, resolutionMs: number): { p99: number; max: number } {
+  return { p99: Math.max(0, h.percentile(99) / 1e6 - resolutionMs), max: Math.max(0, h.max / 1e6 - resolutionMs) };
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);

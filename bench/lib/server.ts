@@ -3,12 +3,13 @@
 // remove the dir at the end — also when the benchmark throws or is interrupted.
 //
 // Extra node flags for the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) come from
-// the K8TS_BENCH_NODE_FLAGS environment variable (space-separated). K8TS_BENCH_SERVER_ROOT runs
+// the K8TS_BENCH_NODE_FLAGS environment variable (space-separated); K8TS_BENCH_SERVER_LOG=FILE copies
+// the server's whole output (e.g. `--trace-gc` lines) to FILE. K8TS_BENCH_SERVER_ROOT runs
 // the server of another checkout or build copy (its bin/k8ts and dist/), for before/after runs.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,7 +128,9 @@ export class BenchServer {
       detached: true, // own process group: stop() reaches anything it started
     });
     this.child = child;
+    const logFile = process.env.K8TS_BENCH_SERVER_LOG;
     const append = (chunk: string): void => {
+      if (logFile) appendFileSync(logFile, chunk);
       this.output += chunk;
       if (this.output.length > MAX_LOG_CHARS) this.output = this.output.slice(-MAX_LOG_CHARS);
       const lines = (this.partialLine + chunk).split('\n');
