@@ -15,11 +15,16 @@ export class UnknownKindError extends Error {
   }
 }
 
+/** Root schemas by definition name: one object each, so shapeOf remembers their shapes. */
+const rootSchemas = new Map<string, Schema>();
+
 function rootSchema(group: string, version: string, kind: string): Schema {
   const name = definitionNameFor(group, version, kind);
   if (name === undefined) throw new UnknownKindError(group, version, kind);
+  let schema = rootSchemas.get(name);
   // As a reference, so the root's Go type name (`Pod`) is known to the error messages.
-  return { $ref: `#/definitions/${name}` };
+  if (schema === undefined) rootSchemas.set(name, (schema = { $ref: `#/definitions/${name}` }));
+  return schema;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -38,7 +43,7 @@ export function findUnknownFields(group: string, version: string, kind: string, 
 /** {@link findUnknownFields} against any schema (e.g. a custom resource's). */
 export function findUnknownFieldsInSchema(schema: Schema, obj: unknown): string[] {
   const out: string[] = [];
-  unknownIn(obj, schema, '', out);
+  unknownIn(obj, schema, [], out);
   return out;
 }
 
@@ -46,25 +51,45 @@ function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
-function unknownIn(value: unknown, schema: Schema, path: string, out: string[]): void {
+/**
+ * A path kept as its segments (field names, and `[i]` for list items) while walking: most
+ * objects have no unknown field, so the string is only built for one that does.
+ */
+function pathString(segments: readonly string[]): string {
+  let out = '';
+  for (const s of segments) out = s.charCodeAt(0) === 0x5b /* [ */ ? out + s : join(out, s);
+  return out;
+}
+
+function unknownIn(value: unknown, schema: Schema, path: string[], out: string[]): void {
   if (value === null || typeof value !== 'object') return;
   const shape = shapeOf(schema);
   switch (shape.k) {
     case 'struct':
       if (!isPlainObject(value)) return;
-      for (const key of Object.keys(value)) {
+      for (const key in value) {
         const prop = shape.props[key];
-        if (prop === undefined) out.push(join(path, key));
-        else unknownIn(value[key], prop, join(path, key), out);
+        path.push(key);
+        if (prop === undefined) out.push(pathString(path));
+        else unknownIn(value[key], prop, path, out);
+        path.pop();
       }
       return;
     case 'map':
       if (!isPlainObject(value)) return;
-      for (const key of Object.keys(value)) unknownIn(value[key], shape.values, join(path, key), out);
+      for (const key in value) {
+        path.push(key);
+        unknownIn(value[key], shape.values, path, out);
+        path.pop();
+      }
       return;
     case 'list':
       if (!Array.isArray(value)) return;
-      for (let i = 0; i < value.length; i++) unknownIn(value[i], shape.items, `${path}[${i}]`, out);
+      for (let i = 0; i < value.length; i++) {
+        path.push(`[${i}]`);
+        unknownIn(value[i], shape.items, path, out);
+        path.pop();
+      }
       return;
     default:
       return;
@@ -124,55 +149,58 @@ export function findTypeErrorsInSchema(schema: Schema, obj: unknown): string | u
 }
 
 function structFields(obj: Record<string, unknown>, props: Record<string, Schema>, structName: string, path: string): void {
-  for (const key of Object.keys(obj)) {
+  for (const key in obj) {
     const prop = props[key];
-    if (prop !== undefined) checkValue(obj[key], prop, structName, join(path, key));
+    if (prop !== undefined) checkValue(obj[key], prop, structName, path, key);
   }
 }
 
-/** Checks one value decoded into a field of struct `structName` at Go error path `path` (no indices). */
-function checkValue(value: unknown, schema: Schema, structName: string, path: string): void {
+/** Go's message for a value of the wrong JSON type in a field (`path` + `key`, no indices) of `structName`. */
+function mismatch(what: string, schema: Schema, structName: string, path: string, key: string): TypeMismatch {
+  return new TypeMismatch(`json: cannot unmarshal ${what} into Go struct field ${structName}.${join(path, key)} of type ${goTypeOf(schema)}`);
+}
+
+/**
+ * Checks one value decoded into field `key` of struct `structName` at Go error path `path` (no
+ * indices); the joined path is only built for a value that does not fit, or one that is a struct.
+ */
+function checkValue(value: unknown, schema: Schema, structName: string, path: string, key: string): void {
   if (value === null || value === undefined) return;
   const shape = shapeOf(schema);
-  const fail = (what: string): never => {
-    throw new TypeMismatch(`json: cannot unmarshal ${what} into Go struct field ${structName}.${path} of type ${goTypeOf(schema)}`);
-  };
   switch (shape.k) {
     case 'any':
       return;
     case 'struct':
-      if (!isPlainObject(value)) fail(jsonKind(value));
-      structFields(value as Record<string, unknown>, shape.props, shape.name, path);
+      if (!isPlainObject(value)) throw mismatch(jsonKind(value), schema, structName, path, key);
+      structFields(value, shape.props, shape.name, join(path, key));
       return;
     case 'map':
-      if (!isPlainObject(value)) fail(jsonKind(value));
-      for (const v of Object.values(value as Record<string, unknown>)) checkValue(v, shape.values, structName, path);
+      if (!isPlainObject(value)) throw mismatch(jsonKind(value), schema, structName, path, key);
+      for (const k in value) checkValue(value[k], shape.values, structName, path, key);
       return;
     case 'list':
-      if (!Array.isArray(value)) fail(jsonKind(value));
-      for (const v of value as unknown[]) checkValue(v, shape.items, structName, path);
+      if (!Array.isArray(value)) throw mismatch(jsonKind(value), schema, structName, path, key);
+      for (const v of value as unknown[]) checkValue(v, shape.items, structName, path, key);
       return;
     case 'string':
-      if (typeof value !== 'string') fail(jsonKind(value));
-      if (shape.format === 'byte') checkBase64(value as string);
+      if (typeof value !== 'string') throw mismatch(jsonKind(value), schema, structName, path, key);
+      if (shape.format === 'byte') checkBase64(value);
       return;
     case 'integer':
-      if (typeof value !== 'number') fail(jsonKind(value));
-      checkInteger(value as number, shape.format === 'int64' ? 'int64' : 'int32', fail);
+      if (typeof value !== 'number') throw mismatch(jsonKind(value), schema, structName, path, key);
+      if (!isIntegerOf(value, shape.format === 'int64' ? 'int64' : 'int32')) throw mismatch(`number ${String(value)}`, schema, structName, path, key);
       return;
     case 'number':
-      if (typeof value !== 'number') fail(jsonKind(value));
+      if (typeof value !== 'number') throw mismatch(jsonKind(value), schema, structName, path, key);
       return;
     case 'boolean':
-      if (typeof value !== 'boolean') fail(jsonKind(value));
+      if (typeof value !== 'boolean') throw mismatch(jsonKind(value), schema, structName, path, key);
       return;
     case 'intOrString':
       // intstr.IntOrString.UnmarshalJSON: a quoted string, else an int32.
       if (typeof value === 'string') return;
       if (typeof value !== 'number') throw new TypeMismatch(`json: cannot unmarshal ${jsonKind(value)} into Go value of type int32`);
-      checkInteger(value, 'int32', (what) => {
-        throw new TypeMismatch(`json: cannot unmarshal ${what} into Go value of type int32`);
-      });
+      if (!isIntegerOf(value, 'int32')) throw new TypeMismatch(`json: cannot unmarshal number ${String(value)} into Go value of type int32`);
       return;
     case 'quantity':
       if (typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'string' || !QUANTITY_RE.test(value.trim())) {
@@ -191,10 +219,10 @@ function checkValue(value: unknown, schema: Schema, structName: string, path: st
   }
 }
 
-function checkInteger(n: number, type: 'int32' | 'int64', fail: (what: string) => never): void {
-  if (!Number.isInteger(n)) fail(`number ${String(n)}`);
-  const outOfRange = type === 'int32' ? n < INT32_MIN || n > INT32_MAX : n < -(2 ** 63) || n >= 2 ** 63;
-  if (outOfRange) fail(`number ${String(n)}`);
+/** Whether `n` is a whole number that fits Go's `type`. */
+function isIntegerOf(n: number, type: 'int32' | 'int64'): boolean {
+  if (!Number.isInteger(n)) return false;
+  return type === 'int32' ? n >= INT32_MIN && n <= INT32_MAX : n >= -(2 ** 63) && n < 2 ** 63;
 }
 
 function checkBase64(s: string): void {
