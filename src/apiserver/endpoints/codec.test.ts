@@ -1,6 +1,6 @@
 import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mayHaveDuplicateKeys, negotiateOutput, bodyTypeOf, parseBody, parseMediaTypes } from './codec.js';
+import { mayHaveDuplicateKeys, MAX_NESTING_DEPTH, negotiateOutput, nestsTooDeep, bodyTypeOf, parseBody, parseMediaTypes } from './codec.js';
 import { StatusError } from '../../machinery/errors.js';
 
 const KUBECTL_GET = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
@@ -47,6 +47,14 @@ test('bodies nested deeper than the limit are 400s, before any recursive walk', 
   const deep = '['.repeat(5000) + ']'.repeat(5000);
   assert.throws(() => parseBody(deep, 'json'), (e: unknown) => e instanceof StatusError && e.code === 400 && /exceeded max depth/.test(e.message));
   assert.deepEqual(parseBody('{"a":"[[[[[[","b":[[1]]}', 'json'), { a: '[[[[[[', b: [[1]] });
+});
+
+test('nestsTooDeep: the limit itself passes, one level more does not', () => {
+  const nest = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+  assert.equal(nestsTooDeep(nest(MAX_NESTING_DEPTH)), false);
+  assert.equal(nestsTooDeep(nest(MAX_NESTING_DEPTH + 1)), true);
+  assert.equal(nestsTooDeep(`"${'['.repeat(5000)}"`), false);
+  assert.equal(nestsTooDeep('{"a":[[[1]]]}'), false);
 });
 
 describe('mayHaveDuplicateKeys', () => {

@@ -86,6 +86,14 @@ export function bodyTypeOf(contentType: string | undefined, allowed: readonly Bo
 /** Deepest nesting a request body may have; real objects stay far below (CRD schemas ~100). */
 export const MAX_NESTING_DEPTH = 1000;
 
+/**
+ * Whether JSON (or flow-style YAML) text nests deeper than MAX_NESTING_DEPTH. Each level opens
+ * with a bracket of its own, so only a longer text can: most bodies are not scanned at all.
+ */
+export function nestsTooDeep(text: string): boolean {
+  return text.length > MAX_NESTING_DEPTH && nestingDepth(text, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH;
+}
+
 /** Bracket nesting depth of JSON (or flow-style YAML) text, ignoring brackets inside strings. */
 export function nestingDepth(text: string, stopAbove = Infinity): number {
   let depth = 0;
@@ -156,7 +164,7 @@ function countKeys(v: unknown): number {
 
 /** Parses JSON or YAML into a plain value. Errors are 400s worded as upstream's decoder. */
 export function parseBody(text: string, type: 'json' | 'yaml'): unknown {
-  if (nestingDepth(text, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {
+  if (nestsTooDeep(text)) {
     throw newBadRequest(`couldn't get version/kind; json parse error: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   }
   if (type === 'json') {

@@ -9,7 +9,7 @@ import { newBadRequest, newMethodNotSupported, newNotFound, newRequestEntityTooL
 import type { WatchEvent } from '../../storage/interfaces.js';
 import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '../registry/generic/store.js';
 import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
-import { bodyTypeOf, isPlainObject, mayHaveDuplicateKeys, negotiateOutput, parseBody, nestingDepth, MAX_NESTING_DEPTH, type Output } from './codec.js';
+import { bodyTypeOf, isPlainObject, mayHaveDuplicateKeys, negotiateOutput, parseBody, nestsTooDeep, MAX_NESTING_DEPTH, type Output } from './codec.js';
 import { GO_TRUE, GO_FALSE, type RequestInfo } from '../request-info.js';
 import { WatchWriter, writeBody, writeJSONText, warningHeaders, successStatus, type Req, type Res } from './response.js';
 import { buildTable, type TableOptions } from './table.js';
@@ -779,7 +779,7 @@ function jsonKind(v: unknown): string {
 
 /** Decodes a patch body; `strategic` bodies are objects like merge patches but worded without the prefix, as upstream. */
 function parsePatch(text: string, type: PatchType | 'strategic-merge-patch'): unknown {
-  if (nestingDepth(text, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) throw newBadRequest(`error decoding patch: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+  if (nestsTooDeep(text)) throw newBadRequest(`error decoding patch: exceeded max depth of ${MAX_NESTING_DEPTH}`);
   let patch: unknown;
   try {
     patch = JSON.parse(text);
