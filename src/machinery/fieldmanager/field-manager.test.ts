@@ -105,6 +105,27 @@ describe('updateManagedFields', () => {
     assert.deepEqual(mf(mangled), mf(created));
   });
 
+  it('an update of fields the manager owns keeps its fields and takes a new time; fields it did not own move to it', () => {
+    // A stored object: JSON round trip, as the cache holds it.
+    const stored = (o: Obj): Obj => JSON.parse(JSON.stringify(o)) as Obj;
+    const created = stored(updateManagedFields(undefined, obj({ replicas: 1, tags: ['a'] }), opts('kubelet')));
+    const owned = stored(updateManagedFields(created, { ...stored(created), spec: { replicas: 2, tags: ['a'] } }, opts('kubelet', 10)));
+    assert.deepEqual(mf(owned), [{ ...mf(created)[0], time: '2024-01-01T00:00:10Z' }]);
+    // The same when the request leaves managedFields out.
+    const { managedFields: _mf, ...bare } = owned['metadata'];
+    const again = updateManagedFields(owned, { ...stored(owned), metadata: bare, spec: { replicas: 3, tags: ['a'] } }, opts('kubelet', 20));
+    assert.deepEqual(mf(again), [{ ...mf(created)[0], time: '2024-01-01T00:00:20Z' }]);
+    // Another manager changing a field takes it from the first.
+    const other = updateManagedFields(owned, { ...stored(owned), spec: { replicas: 4, tags: ['a'] } }, opts('scaler', 30));
+    assert.deepEqual(
+      mf(other).map((e) => [e.manager, e.fieldsV1]),
+      [
+        ['kubelet', { 'f:spec': { '.': {}, 'f:tags': { '.': {}, 'v:"a"': {} } } }],
+        ['scaler', { 'f:spec': { 'f:replicas': {} } }],
+      ],
+    );
+  });
+
   it('ignored (reset) fields are neither owned nor taken', () => {
     const created = updateManagedFields(undefined, obj({ replicas: 1 }, { status: { ready: 1 } }), { ...opts('c'), ignoredFields: fieldSetOf(['status']) });
     assert.deepEqual(mf(created)[0]!.fieldsV1, { 'f:spec': { '.': {}, 'f:replicas': {} } });

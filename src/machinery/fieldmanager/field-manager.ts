@@ -198,13 +198,16 @@ function capUpdateManagers(managed: Managed, max: number): void {
  */
 function runUpdate(live: unknown, next: unknown, managed: Managed, manager: string, opts: FieldManagerOptions): void {
   const id = buildManagerIdentifier({ manager: manager || 'unknown', operation: 'Update', apiVersion: opts.apiVersion, subresource: opts.subresource });
+  const before = managed.fields.get(id)?.set;
   updaterUpdate(live, next, opts.apiVersion, managed.fields, CURRENT_OPERATION, { schema: opts.schema, ignored: opts.ignoredFields });
   stripFields(managed.fields, CURRENT_OPERATION);
   const vs = managed.fields.get(CURRENT_OPERATION);
   if (vs) {
     managed.fields.delete(CURRENT_OPERATION);
     const previous = managed.fields.get(id);
-    managed.fields.set(id, { set: previous ? vs.set.union(previous.set) : vs.set, apiVersion: vs.apiVersion, applied: vs.applied });
+    const set = previous ? vs.set.union(previous.set) : vs.set;
+    // The manager changed only fields it owned (a Lease renewal): its set stays the same object.
+    managed.fields.set(id, { set: before?.equals(set) ? before : set, apiVersion: vs.apiVersion, applied: vs.applied });
     managed.times.set(id, formatTime(opts.now));
   }
   capUpdateManagers(managed, DEFAULT_MAX_UPDATE_MANAGERS);
@@ -216,9 +219,10 @@ function isResetManagedFields(mf: unknown): boolean {
   return mf.length === 1 && isPlainObject(mf[0]) && Object.values(mf[0]).every((v) => v === undefined || v === '' || v === null);
 }
 
+/** A stored object's managedFields, or none when they cannot be decoded. */
 function decodeOrEmpty(entries: unknown): Managed {
   try {
-    return decodeManagedFields(entries);
+    return decodeManagedFields(entries, true);
   } catch {
     return emptyManaged();
   }
@@ -230,6 +234,8 @@ function decodeLiveOrNew(old: unknown, next: unknown, ignoreNew: boolean): Manag
   if (ignoreNew) return decodeOrEmpty(liveEntries);
   const newEntries = metadataOf(next)?.['managedFields'];
   if (isResetManagedFields(newEntries)) return emptyManaged();
+  // A client that sends back the entries it read (most do): the stored ones, the same content.
+  if (liveEntries !== undefined && deepEqual(newEntries, liveEntries)) return decodeOrEmpty(liveEntries);
   try {
     const m = decodeManagedFields(newEntries);
     if (m.fields.size > 0) return m;

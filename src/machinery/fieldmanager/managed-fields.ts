@@ -3,6 +3,7 @@
 // subresource and, for updates, apiVersion, as JSON), their field sets and times.
 
 import { decodeFieldsV1, encodeFieldsV1, type FieldsV1 } from './fieldsv1.js';
+import type { FieldSet } from './set.js';
 import type { ManagedFields } from './updater.js';
 
 /** The metav1.ManagedFieldsEntry wire object. */
@@ -51,36 +52,88 @@ export function formatTime(d: Date): string {
 }
 
 /**
+ * Identifiers by their parts and parts by identifier: a cluster has few managers, and every write
+ * needs both for each entry. Bounded; a flood of distinct managers only resets them.
+ */
+const identifiers = new Map<string, string>();
+const identifierParts = new Map<string, Readonly<ManagedFieldsEntry> | undefined>();
+const IDENTIFIER_CACHE_MAX = 1024;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= IDENTIFIER_CACHE_MAX) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/**
  * The identifier upstream keys managers by: the entry without fields, time and fieldsType, and
  * without apiVersion for appliers (so an applier is one entry whatever version it applies in).
  */
 export function buildManagerIdentifier(e: { manager?: string; operation?: string; apiVersion?: string; subresource?: string }): string {
+  const apiVersion = e.operation !== 'Apply' ? e.apiVersion : undefined;
+  // Length-prefixed parts: unambiguous whatever characters a (stored) manager name holds.
+  const key = [e.manager, e.operation, apiVersion, e.subresource].map((p = '') => `${p.length}:${p}`).join('');
+  const known = identifiers.get(key);
+  if (known !== undefined) return known;
   const id: Record<string, string> = {};
   if (e.manager) id['manager'] = e.manager;
   if (e.operation) id['operation'] = e.operation;
-  if (e.apiVersion && e.operation !== 'Apply') id['apiVersion'] = e.apiVersion;
+  if (apiVersion) id['apiVersion'] = apiVersion;
   if (e.subresource) id['subresource'] = e.subresource;
-  return JSON.stringify(id);
+  return remember(identifiers, key, JSON.stringify(id));
 }
 
-/** The parts of an identifier (manager, operation, apiVersion, subresource). */
-export function parseManagerIdentifier(id: string): ManagedFieldsEntry | undefined {
+/** The parts of an identifier (manager, operation, apiVersion, subresource); shared, read-only. */
+export function parseManagerIdentifier(id: string): Readonly<ManagedFieldsEntry> | undefined {
+  if (identifierParts.has(id)) return identifierParts.get(id);
+  let parts: Readonly<ManagedFieldsEntry> | undefined;
   try {
     const v: unknown = JSON.parse(id);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ManagedFieldsEntry) : undefined;
+    parts = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.freeze(v as ManagedFieldsEntry) : undefined;
   } catch {
-    return undefined;
+    parts = undefined;
   }
+  return remember(identifierParts, id, parts);
+}
+
+const CANONICAL_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether `t` is already what formatTime writes for the instant it names (no field overflows). */
+function isCanonicalTime(t: string): boolean {
+  if (!CANONICAL_TIME_RE.test(t)) return false;
+  const num = (at: number, digits: number): number => {
+    let n = 0;
+    for (let i = at; i < at + digits; i++) n = n * 10 + t.charCodeAt(i) - 48;
+    return n;
+  };
+  const [year, month, day] = [num(0, 4), num(5, 2), num(8, 2)];
+  if (month < 1 || month > 12 || day < 1 || num(11, 2) > 23 || num(14, 2) > 59 || num(17, 2) > 59) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0);
 }
 
 function normalizeTime(t: unknown): string | undefined {
   if (typeof t !== 'string' || t === '') return undefined;
+  // Entries this server wrote (nearly all) are canonical already: no Date round trip for them.
+  if (isCanonicalTime(t)) return t;
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? t : formatTime(new Date(ms));
 }
 
-/** Decodes metadata.managedFields (upstream DecodeManagedFields); throws ManagedFieldsError. */
-export function decodeManagedFields(entries: unknown): Managed {
+/**
+ * The FieldsV1 that a set was decoded from, for sets decoded from a stored object's entries:
+ * every stored entry was written by encodeManagedFields, so its FieldsV1 is the set's canonical
+ * encoding and a set that comes out of a write unchanged is not encoded again. Those FieldsV1
+ * objects are the stored (frozen, shared) ones, which encoded entries then share.
+ */
+const storedEncodings = new WeakMap<FieldSet, FieldsV1>();
+
+/**
+ * Decodes metadata.managedFields (upstream DecodeManagedFields); throws ManagedFieldsError.
+ * `stored`: the entries are a stored object's (see storedEncodings), not a request's.
+ */
+export function decodeManagedFields(entries: unknown, stored = false): Managed {
   const managed = emptyManaged();
   if (entries === undefined || entries === null) return managed;
   if (!Array.isArray(entries)) throw new ManagedFieldsError('managedFields must be a list');
@@ -98,6 +151,7 @@ export function decodeManagedFields(entries: unknown): Managed {
     } catch (cause) {
       throw new ManagedFieldsError(`error decoding versioned set from managed fields entry ${i}: ${(cause as Error).message}`, { cause });
     }
+    if (stored && e.fieldsV1) storedEncodings.set(set, e.fieldsV1);
     managed.fields.set(id, { set, apiVersion: e.apiVersion, applied: e.operation === 'Apply' });
     managed.times.set(id, normalizeTime(e.time));
   });
@@ -139,7 +193,7 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
     const time = managed.times.get(id);
     if (time) e.time = time;
     e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = encodeFieldsV1(vs.set);
+    e.fieldsV1 = storedEncodings.get(vs.set) ?? encodeFieldsV1(vs.set);
     if (parts.subresource) e.subresource = parts.subresource;
     out.push(e);
   }

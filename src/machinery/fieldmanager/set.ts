@@ -163,16 +163,20 @@ export class FieldSet {
   }
 
   equals(other: FieldSet): boolean {
+    if (this === other) return true;
     if (this.members.size !== other.members.size) return false;
     for (const k of this.members.keys()) if (!other.members.has(k)) return false;
-    const mine = [...this.children].filter(([, c]) => !c.set.empty());
-    const theirs = [...other.children].filter(([, c]) => !c.set.empty());
-    if (mine.length !== theirs.length) return false;
-    for (const [k, c] of mine) {
+    // Empty children count as absent on either side.
+    let mine = 0;
+    for (const [k, c] of this.children) {
+      if (c.set.empty()) continue;
+      mine++;
       const o = other.children.get(k);
       if (!o || !c.set.equals(o.set)) return false;
     }
-    return true;
+    let theirs = 0;
+    for (const c of other.children.values()) if (!c.set.empty()) theirs++;
+    return mine === theirs;
   }
 
   /** Members of this level in upstream order. */

@@ -264,6 +264,9 @@ export function compareTyped(lhs: unknown, rhs: unknown, schema: ApplySchema): C
   };
 
   const item = (l: unknown, r: unknown, s: ApplySchema): void => {
+    // An unchanged subtree (most of an update: the spec under a status write, a Lease's metadata)
+    // has nothing to record; deepEqual is cheaper than walking it with the schema.
+    if (typeof l === 'object' && l !== null && r !== undefined && deepEqual(l, r)) return;
     const al = atomOf(s, l);
     const ar = atomOf(s, r);
     // Only free-form values can resolve differently on the two sides: compare them as leaves.
