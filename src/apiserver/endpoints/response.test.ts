@@ -16,8 +16,17 @@ class FakeRes extends EventEmitter implements Res {
   }
   setHeader(): void {}
   writeHead(): void {}
+  /** Writes made while corked, handed on as one (as a stream's _writev) at uncork(). */
+  private corked: string[] | undefined;
+  cork(): void {
+    this.corked = [];
+  }
+  uncork(): void {
+    if (this.corked?.length) this.writes.push(this.corked.join(''));
+    this.corked = undefined;
+  }
   write(chunk: string | Buffer): boolean {
-    this.writes.push(String(chunk));
+    (this.corked ?? this.writes).push(String(chunk));
     this.writableLength += chunk.length;
     return this.writableLength < this.highWaterMark;
   }
@@ -94,4 +103,22 @@ test('a closed response releases the watch and takes no more writes', async () =
   w.push('more\n');
   w.flush();
   assert.deepEqual(res.writes, ['abc\n']);
+});
+
+test("a turn's lines go into the HTTP/2 stream corked, or as one joined write where nothing corks", async () => {
+  const calls: string[] = [];
+  const h2 = new FakeRes(1 << 20);
+  Object.assign(h2, { cork: undefined, uncork: undefined, stream: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') } });
+  const w = new WatchWriter(h2);
+  for (const l of ['a\n', 'b\n', 'c\n']) w.push(l);
+  await nextTurn();
+  assert.deepEqual(calls, ['cork', 'uncork']);
+  assert.deepEqual(h2.writes, ['a\n', 'b\n', 'c\n']);
+
+  const plain = new FakeRes(1 << 20);
+  Object.assign(plain, { cork: undefined, uncork: undefined });
+  const p = new WatchWriter(plain);
+  for (const l of ['a\n', 'b\n', 'c\n']) p.push(l);
+  await nextTurn();
+  assert.deepEqual(plain.writes, ['a\n', 'b\nc\n']);
 });

@@ -16,6 +16,11 @@ export interface Res {
   readonly writableLength?: number;
   end(chunk?: string | Buffer): unknown;
   flushHeaders?(): void;
+  /** HTTP/1.1 responses: hold writes until uncork(), then hand them to the socket together. */
+  cork?(): void;
+  uncork?(): void;
+  /** HTTP/2 compat responses: the stream under them, which corks. */
+  readonly stream?: { cork(): void; uncork(): void };
   on(event: 'close' | 'drain', fn: () => void): unknown;
   once(event: 'close' | 'drain', fn: () => void): unknown;
   off?(event: string, fn: () => void): unknown;
@@ -102,7 +107,9 @@ export const WATCH_WRITE_BUFFER_BYTES = 1 << 20;
 /**
  * The writing side of a watch. The first event of a turn of the event loop is written at once
  * (a lone change reaches the client without delay); the rest of that turn's events (a commit of
- * many objects) follow as one write when the turn ends, not one DATA frame each. The watch stops
+ * many objects) follow together when the turn ends, not one DATA frame each: written into the
+ * corked stream, they reach the connection as one vectored write, without first being copied
+ * into one string (lines are shared by every watcher of an object). The watch stops
  * taking events from its cache queue only once the response holds more than `maxBuffered` unsent
  * bytes: the stream's own 16 KiB high-water mark would stall it after a handful of pods, let its
  * queue fill while the connection is idle, and get it terminated as unresponsive.
@@ -136,11 +143,25 @@ export class WatchWriter {
 
   /** Writes what is pending now (also the way to send the last lines before ending). */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const chunk = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    const lines = this.pending;
+    if (lines.length === 0) return;
     this.pending = [];
     this.pendingChars = 0;
-    this.write(chunk);
+    if (lines.length === 1) {
+      this.write(lines[0]!);
+      return;
+    }
+    const corkable = this.res.stream ?? (this.res.cork && this.res.uncork ? (this.res as Required<Pick<Res, 'cork' | 'uncork'>>) : undefined);
+    if (!corkable) {
+      this.write(lines.join(''));
+      return;
+    }
+    corkable.cork();
+    try {
+      for (const line of lines) this.write(line);
+    } finally {
+      corkable.uncork();
+    }
   }
 
   private write(chunk: string): void {
