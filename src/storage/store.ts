@@ -95,11 +95,80 @@ export function encodeObject(obj: StoredObject): string {
   return JSON.stringify(obj);
 }
 
+/** The stored form of an object to write, and the JSON of the object that decoding it gives. */
+export interface WriteEncoding {
+  /** encodeObject(obj). */
+  readonly value: string;
+  /**
+   * JSON.stringify of decodeKv of `value` at `revision`, exactly, built from the parts of
+   * `value`; undefined for an object whose decoding adds or moves keys (no metadata object).
+   */
+  jsonAt(revision: number): string | undefined;
+}
+
+const noJSON = (): undefined => undefined;
+
+/**
+ * encodeObject, keeping the top-level members' encodings so the JSON of the decoded object (its
+ * resourceVersion appended to metadata, as decodeKv does) is a join instead of another encoding.
+ * JSON.parse keeps the member order of the text and JSON.stringify of a parsed JSON value gives
+ * the same text back, so that join is what JSON.stringify of the decoded object writes.
+ */
+export function encodeForWrite(obj: StoredObject): WriteEncoding {
+  const meta = obj.metadata as unknown;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta) || typeof (obj as { toJSON?: unknown }).toJSON === 'function') {
+    return { value: encodeObject(obj), jsonAt: noJSON };
+  }
+  const members: string[] = [];
+  let metaIndex = -1;
+  let metaJSON = '';
+  for (const key of Object.keys(obj)) {
+    let json: string | undefined;
+    if (key === 'metadata') {
+      if ('resourceVersion' in meta) {
+        const { resourceVersion: _rv, ...rest } = meta as Record<string, unknown>;
+        json = JSON.stringify(rest);
+      } else json = JSON.stringify(meta);
+      metaIndex = members.length;
+      metaJSON = json;
+    } else json = JSON.stringify((obj as Record<string, unknown>)[key]) as string | undefined;
+    if (json !== undefined) members.push(`${JSON.stringify(key)}:${json}`);
+  }
+  const value = `{${members.join(',')}}`;
+  return {
+    value,
+    jsonAt(revision) {
+      const rv = `"resourceVersion":${JSON.stringify(String(revision))}}`;
+      const withRV = [...members];
+      withRV[metaIndex] = `"metadata":${metaJSON === '{}' ? `{${rv}` : `${metaJSON.slice(0, -1)},${rv}`}`;
+      return `{${withRV.join(',')}}`;
+    },
+  };
+}
+
+/**
+ * The JSON of write results (JSON.stringify of the frozen object), made while encoding them for
+ * storage: the write's response and watch lines take it instead of encoding the object again.
+ */
+const resultJSON = new WeakMap<object, string>();
+
+/**
+ * JSON.stringify(obj) for a write result of this storage, made along with its stored form, once:
+ * the first caller takes it (and keeps it if it wants it again). Undefined for other objects.
+ */
+export function takeResultJSON(obj: object): string | undefined {
+  const text = resultJSON.get(obj);
+  if (text !== undefined) resultJSON.delete(obj);
+  return text;
+}
+
 /**
  * Write results kept for the watch cache at most (oldest first out). A key nobody caches keeps
  * its entry until evicted; one the cache takes late is decoded again.
  */
 const MAX_WRITTEN = 4096;
+/** Stored forms of recent writes kept (see Store.storedForms): about 8 MiB of 1 KiB objects. */
+const MAX_STORED_FORMS = 8192;
 
 export function decodeKv<T extends StoredObject>(kv: KeyValue): T {
   let obj: T;
@@ -143,6 +212,12 @@ class Store implements BackendStorage {
   private readonly bookmarkIntervalMs: number;
   /** Recent write results by key, for the watch cache (see writeResult). */
   private readonly written = new Map<string, { revision: number; object: StoredObject }>();
+  /**
+   * The stored form of recent writes by key, so the next update of an object from the cache does
+   * not encode the current object again for its no-op check. Bounded (oldest out): objects
+   * written often (Leases, pods being started) stay; the rest are encoded when updated.
+   */
+  private readonly storedForms = new Map<string, { revision: number; value: string }>();
 
   constructor(
     readonly backend: Backend,
@@ -171,8 +246,13 @@ class Store implements BackendStorage {
    * cache and every watch line share one object (and its encodings) instead of decoding the
    * stored JSON twice.
    */
-  private writeResult<T extends StoredObject>(kv: KeyValue): T {
+  private writeResult<T extends StoredObject>(kv: KeyValue, encoding: WriteEncoding): T {
     const obj = deepFreeze(decodeKv<T>(kv));
+    const json = encoding.jsonAt(kv.modRevision);
+    if (json !== undefined) resultJSON.set(obj, json);
+    if (this.storedForms.size >= MAX_STORED_FORMS) this.storedForms.delete(this.storedForms.keys().next().value!);
+    this.storedForms.delete(kv.key);
+    this.storedForms.set(kv.key, { revision: kv.modRevision, value: kv.value });
     if (this.written.size >= MAX_WRITTEN) this.written.delete(this.written.keys().next().value!);
     this.written.delete(kv.key); // re-inserted last: the oldest entry is evicted first
     this.written.set(kv.key, { revision: kv.modRevision, object: obj });
@@ -187,15 +267,15 @@ class Store implements BackendStorage {
     if (obj.metadata?.resourceVersion) {
       throw new StorageError('InvalidObj', key, 'resourceVersion should not be set on objects to be created');
     }
-    const data = encodeObject(obj);
+    const encoding = encodeForWrite(obj);
     if (options?.dryRun) {
       const { kv } = await this.backend.get(key);
       if (kv) throw new StorageError('KeyExists', key, `key exists: ${key}`, { resourceVersion: kv.modRevision });
-      return JSON.parse(data) as T;
+      return JSON.parse(encoding.value) as T;
     }
-    const res = await this.backend.create(key, data);
+    const res = await this.backend.create(key, encoding.value);
     if (!res.succeeded) throw new StorageError('KeyExists', key, `key exists: ${key}`, { resourceVersion: res.kv?.modRevision });
-    return this.writeResult<T>(res.kv);
+    return this.writeResult<T>(res.kv, encoding);
   }
 
   async get<T extends StoredObject>(key: string, options?: GetOptions): Promise<T | undefined> {
@@ -317,7 +397,8 @@ class Store implements BackendStorage {
     const cached = options.dryRun ? undefined : options.cachedExisting;
     if (cached?.metadata?.resourceVersion) {
       const modRevision = parseResourceVersion(cached.metadata.resourceVersion, key);
-      const data = encodeObject(cached);
+      const stored = this.storedForms.get(key);
+      const data = stored?.revision === modRevision ? stored.value : encodeObject(cached);
       state = { obj: cached, kv: { key, value: data, createRevision: 0, modRevision }, data };
       isCurrent = false;
     } else {
@@ -355,7 +436,8 @@ class Store implements BackendStorage {
         await refetchAfter(err);
         continue;
       }
-      const data = encodeObject(next);
+      const encoding = encodeForWrite(next);
+      const data = encoding.value;
       if (state.kv && data === state.data) {
         // Nothing changed: no write. A cached state must be confirmed against storage first.
         if (!isCurrent) {
@@ -371,7 +453,7 @@ class Store implements BackendStorage {
         return out;
       }
       const res = state.kv ? await this.backend.update(key, data, state.kv.modRevision) : await this.backend.create(key, data);
-      if (res.succeeded) return this.writeResult<T>(res.kv);
+      if (res.succeeded) return this.writeResult<T>(res.kv, encoding);
       this.log.debug({ key, revision: state.kv?.modRevision }, 'guaranteedUpdate conflict, retrying');
       state = res.kv ? { obj: decodeKv<T>(res.kv), kv: res.kv, data: res.kv.value } : { obj: undefined, kv: undefined, data: undefined };
       isCurrent = true;

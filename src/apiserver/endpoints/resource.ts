@@ -7,6 +7,7 @@ import { groupVersion, type ResourceInfo } from '../../api/catalogue.js';
 import type { ApiObject } from '../../api/scheme.js';
 import { newBadRequest, newMethodNotSupported, newNotFound, newRequestEntityTooLarge, newUnsupportedMediaType, StatusError } from '../../machinery/errors.js';
 import type { WatchEvent } from '../../storage/interfaces.js';
+import { takeResultJSON } from '../../storage/store.js';
 import type { GenericStore, DeleteOptions, ListParams, RequestContext } from '../registry/generic/store.js';
 import { decodeToHub, encodeFromHub } from '../registry/versioning.js';
 import { bodyTypeOf, isPlainObject, mayHaveDuplicateKeys, negotiateOutput, parseBody, nestsTooDeep, MAX_NESTING_DEPTH, type Output } from './codec.js';
@@ -844,7 +845,9 @@ function objectJSON(o: ApiObject, info: ResourceInfo, version: string): string {
   let byGV = objectJSONCache.get(o);
   let text = byGV?.get(gv);
   if (text === undefined) {
-    text = JSON.stringify(encodeFromHub(o, info, version));
+    const encoded = encodeFromHub(o, info, version);
+    // Served as stored: a write result's JSON was made with its stored form.
+    text = (encoded === o ? takeResultJSON(o) : undefined) ?? JSON.stringify(encoded);
     if (!byGV) objectJSONCache.set(o, (byGV = new Map()));
     byGV.set(gv, text);
   }
