@@ -67,7 +67,8 @@ describe('store helpers', () => {
       }
     }
     // No metadata object to append to: no JSON (decoding would add or replace it).
-    for (const obj of [{ kind: 'X' }, { kind: 'X', metadata: null }] as unknown as StoredObject[]) {
+    const inherited = Object.assign(Object.create({ metadata: { name: 'p' } }) as object, { kind: 'X' });
+    for (const obj of [{ kind: 'X' }, { kind: 'X', metadata: null }, inherited] as unknown as StoredObject[]) {
       const enc = encodeForWrite(obj);
       assert.equal(enc.value, encodeObject(obj));
       assert.equal(enc.jsonAt(5), undefined);

@@ -121,7 +121,7 @@ export function encodeForWrite(obj: StoredObject): WriteEncoding {
   }
   const members: string[] = [];
   let metaIndex = -1;
-  let metaJSON = '';
+  let metaJSON: string | undefined;
   for (const key of Object.keys(obj)) {
     let json: string | undefined;
     if (key === 'metadata') {
@@ -129,11 +129,13 @@ export function encodeForWrite(obj: StoredObject): WriteEncoding {
         const { resourceVersion: _rv, ...rest } = meta as Record<string, unknown>;
         json = JSON.stringify(rest);
       } else json = JSON.stringify(meta);
-      metaIndex = members.length;
+      metaIndex = json === undefined ? -1 : members.length;
       metaJSON = json;
     } else json = JSON.stringify((obj as Record<string, unknown>)[key]) as string | undefined;
     if (json !== undefined) members.push(`${JSON.stringify(key)}:${json}`);
   }
+  // Metadata not among the object's own members, or encoded as nothing: the plain way.
+  if (metaIndex < 0 || metaJSON === undefined) return { value: encodeObject(obj), jsonAt: noJSON };
   const value = `{${members.join(',')}}`;
   return {
     value,

@@ -67,7 +67,7 @@ function unknownIn(value: unknown, schema: Schema, path: string[], out: string[]
   switch (shape.k) {
     case 'struct':
       if (!isPlainObject(value)) return;
-      for (const key in value) {
+      for (const key of Object.keys(value)) {
         const prop = shape.props[key];
         path.push(key);
         if (prop === undefined) out.push(pathString(path));
@@ -77,7 +77,7 @@ function unknownIn(value: unknown, schema: Schema, path: string[], out: string[]
       return;
     case 'map':
       if (!isPlainObject(value)) return;
-      for (const key in value) {
+      for (const key of Object.keys(value)) {
         path.push(key);
         unknownIn(value[key], shape.values, path, out);
         path.pop();
@@ -149,7 +149,7 @@ export function findTypeErrorsInSchema(schema: Schema, obj: unknown): string | u
 }
 
 function structFields(obj: Record<string, unknown>, props: Record<string, Schema>, structName: string, path: string): void {
-  for (const key in obj) {
+  for (const key of Object.keys(obj)) {
     const prop = props[key];
     if (prop !== undefined) checkValue(obj[key], prop, structName, path, key);
   }
@@ -176,7 +176,7 @@ function checkValue(value: unknown, schema: Schema, structName: string, path: st
       return;
     case 'map':
       if (!isPlainObject(value)) throw mismatch(jsonKind(value), schema, structName, path, key);
-      for (const k in value) checkValue(value[k], shape.values, structName, path, key);
+      for (const v of Object.values(value)) checkValue(v, shape.values, structName, path, key);
       return;
     case 'list':
       if (!Array.isArray(value)) throw mismatch(jsonKind(value), schema, structName, path, key);
