@@ -15,6 +15,7 @@ import { createCacher } from '../src/storage/cacher/index.js';
 import type { Backend, BackendEvent, KeyValue, StoredObject, WatchBatch } from '../src/storage/interfaces.js';
 import { SqliteBackend } from '../src/storage/sqlite/index.js';
 import { createStorage, decodeKv } from '../src/storage/store.js';
+import { deepFreeze } from '../src/util/freeze.js';
 import type { BackendStorage } from '../src/storage/store.js';
 
 const PREFIX = '/registry/configmaps/';
@@ -95,6 +96,7 @@ async function cacherAbsorb(n: number): Promise<{ ms: number; listMs: number; li
   const storage = {
     backend: stub as unknown as Backend,
     decode: (kv: KeyValue) => decodeKv(kv),
+    decodeFrozen: (kv: KeyValue) => deepFreeze(decodeKv(kv)),
   } as unknown as BackendStorage;
   const cacher = createCacher(storage, { prefix });
   await cacher.start();
