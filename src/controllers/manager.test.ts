@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ControllerManager, enabledControllers, CONTROLLERS } from './manager.js';
 import type { Controller, ControllerFactory } from './shared/types.js';
 import { createClient } from '../client/index.js';
+import { SharedInformerFactory } from '../client/cache/factory.js';
 import { nopLogger } from '../logging/index.js';
 
 test('controller selection follows --controllers', () => {
@@ -80,5 +81,30 @@ test('a failing controller fails start and everything is closed', async () => {
   await assert.rejects(m.start(new AbortController().signal), /discovery down/);
   assert.equal(m.state, 'failed');
   assert.deepEqual(closed, ['bad']);
+  client.close();
+});
+
+test('a shared informer factory is started by the manager but stopped only by its owner', async () => {
+  const client = createClient({ server: 'http://127.0.0.1:1' });
+  const shutdowns: string[] = [];
+  class Spy extends SharedInformerFactory {
+    override shutdown(): Promise<void> {
+      shutdowns.push('shared');
+      return super.shutdown();
+    }
+  }
+  const informers = new Spy(client, { logger: nopLogger() });
+  let seen: SharedInformerFactory | undefined;
+  const m = new ControllerManager({
+    client,
+    logger: nopLogger(),
+    informers,
+    registry: { x: (ctx) => ((seen = ctx.informers), { name: 'x', run: async () => {}, close: async () => {} }) },
+  });
+  await m.start(new AbortController().signal);
+  assert.equal(seen, informers, 'controllers are built on the shared factory');
+  await m.close();
+  assert.deepEqual(shutdowns, []);
+  await informers.shutdown();
   client.close();
 });

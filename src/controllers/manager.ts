@@ -84,6 +84,12 @@ export interface ControllerManagerOptions {
   rootCA?: string;
   /** Cluster settings; defaults are upstream's. */
   config?: Partial<ControllerConfig>;
+  /**
+   * Informers shared with other components of the process (the scheduler): their owner
+   * started the factory and stops it after this manager closes. Default: a factory of the
+   * manager's own, over `client`, stopped by close().
+   */
+  informers?: SharedInformerFactory;
 }
 
 export type ControllerManagerState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -137,7 +143,7 @@ export class ControllerManager {
     const run = this.ac.signal;
     try {
       const registry = this.opts.registry ?? CONTROLLERS;
-      this.informers = new SharedInformerFactory(this.opts.client, { logger: this.log });
+      this.informers = this.opts.informers ?? new SharedInformerFactory(this.opts.client, { logger: this.log });
       const events = new EventBroadcaster(this.opts.client, { logger: this.log.child({ component: 'events' }) });
       this.events = events;
       const config: ControllerConfig = { ...DEFAULT_CONTROLLER_CONFIG, ...this.opts.config };
@@ -177,7 +183,7 @@ export class ControllerManager {
       this.ac.abort();
       this.closing = (async () => {
         await Promise.all(this.controllers.map((c) => c.close()));
-        await this.informers?.shutdown();
+        if (!this.opts.informers) await this.informers?.shutdown();
         await this.events?.close();
         if (this.state !== 'failed') this.state = 'stopped';
       })();

@@ -2,7 +2,11 @@
 // the scheduler and the simulated nodes — each with its own client certificate, started in
 // dependency order. They reach the API only through the client library, over HTTPS, so they can
 // run on their own thread (components-worker.ts) and keep the API server's event loop free.
+// The controller manager and the scheduler read through one informer factory, as
+// kube-controller-manager's controllers share one: each watched resource is decoded and cached
+// once in this thread, not once per component. Each writes with its own identity.
 
+import { SharedInformerFactory } from '../client/cache/factory.js';
 import { createClient, type Clientset } from '../client/index.js';
 import { EventBroadcaster } from '../client/record/recorder.js';
 import { ControllerManager } from '../controllers/index.js';
@@ -36,6 +40,9 @@ export class Components {
   private controllers: ControllerManager | undefined;
   private scheduler: Scheduler | undefined;
   private simulated: SimulatedNodes | undefined;
+  private informers: SharedInformerFactory | undefined;
+  /** The shared informers' lifetime: aborted by close(), after the components that use them. */
+  private readonly informersRun = new AbortController();
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -58,11 +65,18 @@ export class Components {
   /** Starts the controller manager, the scheduler, then the simulated nodes; resolves once all run. */
   async start(signal: AbortSignal): Promise<void> {
     const cfg = this.config;
+    // Read with the controller manager's identity on a connection of their own (upstream's
+    // "shared-informers" client). Started here first, so that the factory lives as long as
+    // the components and not as long as the first one to add informers.
+    const informers = new SharedInformerFactory(this.client(cfg.controllerManager), { logger: this.log.child({ component: 'shared-informers' }) });
+    this.informers = informers;
+    informers.start(this.informersRun.signal);
     this.controllers = new ControllerManager({
       client: this.client(cfg.controllerManager),
       logger: this.log.child({ component: 'controller-manager' }),
       rootCA: cfg.rootCA,
       config: cfg.controllers,
+      informers,
     });
     await this.controllers.start(signal);
 
@@ -71,6 +85,7 @@ export class Components {
       client: schedulerClient,
       logger: this.log.child({ component: 'scheduler' }),
       recorder: this.events(schedulerClient).newRecorder({ component: 'default-scheduler' }),
+      informers,
     });
     await this.scheduler.start(signal);
 
@@ -104,6 +119,8 @@ export class Components {
       await this.simulated?.close();
       await this.scheduler?.close();
       await this.controllers?.close();
+      this.informersRun.abort();
+      await this.informers?.shutdown();
       await Promise.all(this.broadcasters.map((b) => b.close()));
       for (const c of this.clients) c.close();
     })();

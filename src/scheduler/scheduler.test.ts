@@ -4,6 +4,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../client/rest/resource.js';
 
 type PodK = Pod & KubeObject;
+import { SharedInformerFactory } from '../client/cache/factory.js';
 import { FakeRecorder } from '../client/record/fake.js';
 import { NODES, PODS } from '../client/resources.js';
 import { nopLogger } from '../logging/index.js';
@@ -153,5 +154,33 @@ describe('Scheduler', () => {
     assert.ok(client.writes().includes('patch pods/status default/low'));
     clock.now += 2000;
     await waitFor(() => nodeOf(client, 'high') === 'n1', 'preemptor bound');
+  });
+
+  it('schedules from a factory it shares, removes its handlers on close and leaves the factory running', async () => {
+    const client = new WatchableClient();
+    const run = new AbortController();
+    const informers = new SharedInformerFactory(client, { logger: nopLogger() });
+    informers.start(run.signal);
+    try {
+      // Another component's informer, synced before the scheduler exists (the controller manager's).
+      const pods = informers.forResource<PodK>(PODS);
+      informers.start(run.signal);
+      client.apply(NODES, makeNode('n1'));
+      client.apply(PODS, makePod('early'));
+      await waitFor(() => pods.hasSynced(), 'pods synced');
+      const s = new Scheduler({ client, logger: nopLogger(), recorder: new FakeRecorder(), informers });
+      sched = s;
+      await s.start(new AbortController().signal);
+      await waitFor(() => nodeOf(client, 'early') === 'n1', 'a pod cached before the scheduler started is bound');
+      await s.close();
+      sched = undefined;
+      client.apply(PODS, makePod('late'));
+      await waitFor(() => pods.lister().get('default', 'late') !== undefined, 'the shared informer still runs');
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(nodeOf(client, 'late'), undefined, 'a closed scheduler binds nothing');
+    } finally {
+      run.abort();
+      await informers.shutdown();
+    }
   });
 });

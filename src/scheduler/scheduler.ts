@@ -10,10 +10,10 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Interface } from '../client/clientset.js';
 import { SharedInformerFactory } from '../client/cache/factory.js';
-import type { Lister } from '../client/cache/informer.js';
+import type { EventHandler, Lister, Registration } from '../client/cache/informer.js';
 import type { EventRecorder } from '../client/record/recorder.js';
 import { isConflict } from '../client/rest/errors.js';
-import type { KubeObject } from '../client/rest/resource.js';
+import type { GroupVersionResource, KubeObject } from '../client/rest/resource.js';
 import { NODES, PERSISTENTVOLUMECLAIMS, PERSISTENTVOLUMES, PODS, STORAGECLASSES } from '../client/resources.js';
 import type { Logger } from '../logging/index.js';
 import { SchedulerCache } from './cache/cache.js';
@@ -48,6 +48,13 @@ export interface SchedulerOptions {
   flushIntervalMs?: number;
   /** How long a finished binding may stay assumed without the informer confirming it (15 min). */
   assumedPodTTLms?: number;
+  /**
+   * Informers shared with other components of the process, as kube-controller-manager's
+   * controllers share one factory: their owner started it and stops it. The scheduler adds
+   * its informers and handlers, and removes its handlers when it closes. Default: a factory
+   * of the scheduler's own, over `client`.
+   */
+  informers?: SharedInformerFactory;
 }
 
 export interface SchedulerMetrics {
@@ -74,6 +81,9 @@ export class Scheduler {
   private readonly recorder: EventRecorder;
   private readonly now: () => number;
   private readonly informers: SharedInformerFactory;
+  /** False when the informers are shared: their owner stops them. */
+  private readonly ownInformers: boolean;
+  private readonly registrations: Registration[] = [];
   private readonly cache: SchedulerCache;
   private readonly queue: SchedulingQueue;
   private readonly fw: Framework;
@@ -101,7 +111,8 @@ export class Scheduler {
     this.flushIntervalMs = opts.flushIntervalMs ?? 1000;
     // Every informer's sync wait and the loop listen on this signal.
     setMaxListeners(0, this.ac.signal);
-    this.informers = new SharedInformerFactory(opts.client, { logger: this.log });
+    this.ownInformers = !opts.informers;
+    this.informers = opts.informers ?? new SharedInformerFactory(opts.client, { logger: this.log });
     this.cache = new SchedulerCache(opts.assumedPodTTLms ?? 15 * 60_000, this.now);
     const handle: Handle = {
       client: this.client,
@@ -160,7 +171,8 @@ export class Scheduler {
     this.timers = [];
     await this.loop;
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
-    await this.informers.shutdown();
+    for (const r of this.registrations) r.remove();
+    if (this.ownInformers) await this.informers.shutdown();
   }
 
   metrics(): SchedulerMetrics {
@@ -190,7 +202,10 @@ export class Scheduler {
   private addEventHandlers(): void {
     const assigned = (p: Pod): boolean => !!p.spec?.nodeName;
     const terminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
-    this.informers.forResource<PodObject>(PODS).addEventHandler({
+    const on = <T extends KubeObject>(gvr: GroupVersionResource, handler: EventHandler<T>): void => {
+      this.registrations.push(this.informers.forResource<T>(gvr).addEventHandler(handler));
+    };
+    on<PodObject>(PODS, {
       onAdd: (pod) => {
         if (assigned(pod)) {
           if (terminal(pod)) return;
@@ -230,7 +245,7 @@ export class Scheduler {
         this.queue.delete(pod);
       },
     });
-    this.informers.forResource<NodeObject>(NODES).addEventHandler({
+    on<NodeObject>(NODES, {
       onAdd: (node) => {
         this.cache.addNode(node);
         this.queue.moveAllToActiveOrBackoffQueue('NodeAdd');
@@ -246,9 +261,9 @@ export class Scheduler {
       onUpdate: () => this.queue.moveAllToActiveOrBackoffQueue(event),
       onDelete: () => this.queue.moveAllToActiveOrBackoffQueue(event),
     });
-    this.informers.forResource(PERSISTENTVOLUMECLAIMS).addEventHandler(move('PersistentVolumeClaimChange'));
-    this.informers.forResource(PERSISTENTVOLUMES).addEventHandler(move('PersistentVolumeChange'));
-    this.informers.forResource(STORAGECLASSES).addEventHandler(move('StorageClassChange'));
+    on(PERSISTENTVOLUMECLAIMS, move('PersistentVolumeClaimChange'));
+    on(PERSISTENTVOLUMES, move('PersistentVolumeChange'));
+    on(STORAGECLASSES, move('StorageClassChange'));
   }
 
   private housekeeping(): void {
