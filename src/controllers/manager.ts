@@ -143,7 +143,7 @@ export class ControllerManager {
     const run = this.ac.signal;
     try {
       const registry = this.opts.registry ?? CONTROLLERS;
-      this.informers = this.opts.informers ?? new SharedInformerFactory(this.opts.client, { logger: this.log });
+      this.informers = this.opts.informers ?? new SharedInformerFactory(this.opts.client, { logger: this.log, trimManagedFields: true });
       const events = new EventBroadcaster(this.opts.client, { logger: this.log.child({ component: 'events' }) });
       this.events = events;
       const config: ControllerConfig = { ...DEFAULT_CONTROLLER_CONFIG, ...this.opts.config };

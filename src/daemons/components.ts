@@ -4,7 +4,8 @@
 // run on their own thread (components-worker.ts) and keep the API server's event loop free.
 // The controller manager and the scheduler read through one informer factory, as
 // kube-controller-manager's controllers share one: each watched resource is decoded and cached
-// once in this thread, not once per component. Each writes with its own identity.
+// once in this thread, not once per component, and cached without managedFields (as upstream's
+// components cache them). Each writes with its own identity.
 
 import { SharedInformerFactory } from '../client/cache/factory.js';
 import { createClient, type Clientset } from '../client/index.js';
@@ -68,7 +69,10 @@ export class Components {
     // Read with the controller manager's identity on a connection of their own (upstream's
     // "shared-informers" client). Started here first, so that the factory lives as long as
     // the components and not as long as the first one to add informers.
-    const informers = new SharedInformerFactory(this.client(cfg.controllerManager), { logger: this.log.child({ component: 'shared-informers' }) });
+    const informers = new SharedInformerFactory(this.client(cfg.controllerManager), {
+      logger: this.log.child({ component: 'shared-informers' }),
+      trimManagedFields: true,
+    });
     this.informers = informers;
     informers.start(this.informersRun.signal);
     this.controllers = new ControllerManager({

@@ -112,7 +112,7 @@ export class Scheduler {
     // Every informer's sync wait and the loop listen on this signal.
     setMaxListeners(0, this.ac.signal);
     this.ownInformers = !opts.informers;
-    this.informers = opts.informers ?? new SharedInformerFactory(opts.client, { logger: this.log });
+    this.informers = opts.informers ?? new SharedInformerFactory(opts.client, { logger: this.log, trimManagedFields: true });
     this.cache = new SchedulerCache(opts.assumedPodTTLms ?? 15 * 60_000, this.now);
     const handle: Handle = {
       client: this.client,

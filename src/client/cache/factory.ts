@@ -15,6 +15,11 @@ export interface InformerFactoryOptions {
   /** Only this namespace (default: all). */
   namespace?: string;
   reflector?: Omit<ReflectorOptions, 'name' | 'logger'>;
+  /**
+   * Cache objects without metadata.managedFields, as kube-controller-manager's and
+   * kube-scheduler's factories do (informers.WithTransform(trim)): controllers never read them.
+   */
+  trimManagedFields?: boolean;
 }
 
 export interface InformerRequest {
@@ -41,7 +46,7 @@ export class SharedInformerFactory {
     if (!inf) {
       const rc = req.metadataOnly ? this.client.metadata(gvr) : this.client.resource(gvr);
       inf = new SharedInformer<KubeObject>({
-        listerWatcher: listerWatcherFor(rc, { namespace: this.opts.namespace }),
+        listerWatcher: listerWatcherFor(rc, { namespace: this.opts.namespace, trimManagedFields: this.opts.trimManagedFields }),
         logger: this.opts.logger,
         name: req.metadataOnly ? `${gvrString(gvr)} (metadata)` : gvrString(gvr),
         resyncPeriodMs: this.opts.defaultResyncMs,

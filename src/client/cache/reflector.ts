@@ -25,6 +25,8 @@ export interface ListSelector {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Objects without metadata.managedFields (ListOptions.trimManagedFields). */
+  trimManagedFields?: boolean;
 }
 
 /** A ListerWatcher over a resource client, optionally restricted to a namespace or selectors. */

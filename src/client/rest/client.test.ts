@@ -176,6 +176,27 @@ for (const transport of ['http/1.1', 'h2'] as const) {
       assert.deepEqual(got, ['ADDED:2', 'BOOKMARK:3']);
     });
 
+    test('trimManagedFields drops managedFields from list items and watch events, and is not sent', async () => {
+      const mf = [{ manager: 'kubectl', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }];
+      const obj = (name: string, rv: string) => ({ metadata: { name, namespace: 't', resourceVersion: rv, managedFields: mf, labels: { big: 'x'.repeat(300) } }, data: { k: 'v' } });
+      routes.set('GET /api/v1/namespaces/t/configmaps', (req, res) => {
+        if (new URL(req.url!, 'http://x').searchParams.get('watch') !== 'true') return json(res, 200, { metadata: { resourceVersion: '1' }, items: [obj('a', '1')] });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ type: 'ADDED', object: obj('b', '2') }) + '\n');
+      });
+      const cms = client.resource(CONFIGMAPS);
+      const trimmed = await cms.list({ namespace: 't', trimManagedFields: true });
+      assert.deepEqual(trimmed.items[0], { metadata: { name: 'a', namespace: 't', resourceVersion: '1', labels: { big: 'x'.repeat(300) } }, data: { k: 'v' } });
+      assert.doesNotMatch(seen.at(-1)!.url, /trim/i);
+      assert.deepEqual((await cms.list({ namespace: 't' })).items[0]!.metadata?.managedFields, mf);
+      const events: unknown[] = [];
+      for await (const ev of cms.watch({ namespace: 't', trimManagedFields: true })) events.push(ev.object.metadata);
+      for await (const ev of cms.watch({ namespace: 't' })) events.push(ev.object.metadata);
+      assert.equal((events[0] as { managedFields?: unknown }).managedFields, undefined);
+      assert.equal((events[0] as { name: string }).name, 'b');
+      assert.deepEqual((events[1] as { managedFields?: unknown }).managedFields, mf);
+    });
+
     test('aborting a watch ends the loop quietly', async () => {
       routes.set('GET /api/v1/namespaces/hang/configmaps', (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -76,9 +76,11 @@ export class RESTClient {
   /**
    * Opens a streaming request (watch) and yields its newline-delimited JSON events. The stream
    * ends when the server closes it; aborting `signal` (or leaving the loop) closes it quietly.
-   * A non-2xx answer throws APIStatusError before the first event.
+   * A non-2xx answer throws APIStatusError before the first event. `trimManagedFields` drops
+   * metadata.managedFields from the events' objects (see watch-decoder.ts).
    */
-  async *stream(opts: RequestOptions): AsyncGenerator<RawWatchEvent, void, undefined> {
+  async *stream(opts: RequestOptions & { trimManagedFields?: boolean }): AsyncGenerator<RawWatchEvent, void, undefined> {
+    const trim = opts.trimManagedFields === true;
     const res = await this.send(opts, true);
     const code = res.status;
     if (code < 200 || code >= 300) throw errorFromResponse(code, await readAll(res.body, opts.signal));
@@ -91,12 +93,12 @@ export class RESTClient {
         while (nl >= 0) {
           const line = buffered.slice(0, nl).trim();
           buffered = buffered.slice(nl + 1);
-          if (line) yield parseEvent(line);
+          if (line) yield parseEvent(line, trim);
           nl = buffered.indexOf('\n');
         }
       }
       const rest = (buffered + decoder.end()).trim();
-      if (rest) yield parseEvent(rest);
+      if (rest) yield parseEvent(rest, trim);
     } catch (e) {
       if (opts.signal?.aborted) return;
       if (e instanceof TransportError) throw e;
@@ -129,9 +131,9 @@ export class RESTClient {
   }
 }
 
-function parseEvent(line: string): RawWatchEvent {
+function parseEvent(line: string, trimManagedFields: boolean): RawWatchEvent {
   try {
-    return watchEvents.decode(line);
+    return watchEvents.decode(line, trimManagedFields);
   } catch (e) {
     throw new TransportError(`invalid watch event: ${line.slice(0, 200)}`, { cause: e });
   }

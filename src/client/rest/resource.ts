@@ -5,6 +5,7 @@
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { RESTClient, RawWatchEvent } from './client.js';
 import { errorFromStatus } from './errors.js';
+import { trimManagedFields } from './watch-decoder.js';
 
 /** The resource a client talks to. */
 export interface GroupVersionResource {
@@ -54,6 +55,13 @@ export interface ListOptions extends Scoped {
   resourceVersionMatch?: 'Exact' | 'NotOlderThan';
   limit?: number;
   continue?: string;
+  /**
+   * Client side, not sent: the objects come back without metadata.managedFields, as
+   * kube-controller-manager's and kube-scheduler's informers keep them (memory, and decoding
+   * work for watches). Writes of such objects keep the stored managedFields (the server takes
+   * the live ones when a request has none).
+   */
+  trimManagedFields?: boolean;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -129,14 +137,16 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     });
   }
 
-  list(opts: ListOptions = {}): Promise<KubeList<T>> {
-    return this.rest.request<KubeList<T>>({
+  async list(opts: ListOptions = {}): Promise<KubeList<T>> {
+    const list = await this.rest.request<KubeList<T>>({
       method: 'GET',
       path: this.path(opts.namespace),
       query: listQuery(opts),
       accept: this.opts.metadataOnly ? METADATA_LIST_ACCEPT : undefined,
       signal: opts.signal,
     });
+    if (opts.trimManagedFields) for (const item of list.items ?? []) trimManagedFields(item);
+    return list;
   }
 
   /** Lists every page (`limit` per request, following `continue`). */
@@ -244,6 +254,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       query: { ...listQuery(opts), watch: true, allowWatchBookmarks: opts.allowWatchBookmarks || undefined, timeoutSeconds: opts.timeoutSeconds },
       accept: this.opts.metadataOnly ? METADATA_ACCEPT : undefined,
       signal: opts.signal,
+      trimManagedFields: opts.trimManagedFields,
     });
     for await (const ev of events as AsyncIterable<RawWatchEvent>) {
       if (ev.type === 'ERROR') throw errorFromStatus((ev.object ?? {}) as Parameters<typeof errorFromStatus>[0]);

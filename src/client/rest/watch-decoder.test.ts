@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WatchEventDecoder } from './watch-decoder.js';
+import { trimManagedFields, WatchEventDecoder } from './watch-decoder.js';
 
 const line = (name: string, rv: number): string =>
   JSON.stringify({ type: 'MODIFIED', object: { kind: 'Pod', metadata: { name, resourceVersion: String(rv), labels: { app: 'x'.repeat(300) } }, spec: { containers: [{ name: 'c' }] } } });
@@ -46,4 +46,31 @@ test('the oldest lines are forgotten past the capacity', () => {
 
 test('invalid JSON throws', () => {
   assert.throws(() => new WatchEventDecoder().decode(`{"type":"ADDED",${'x'.repeat(300)}`), SyntaxError);
+});
+
+test('lines decoded without managedFields are kept apart from full ones', () => {
+  const d = new WatchEventDecoder();
+  const o = JSON.parse(line('a', 1)) as { object: { metadata: Record<string, unknown> } };
+  o.object.metadata.managedFields = [{ manager: 'm', operation: 'Update' }];
+  const text = JSON.stringify(o);
+  const trimmed = d.decode(text, true);
+  const full = d.decode(text);
+  assert.notEqual(trimmed, full);
+  assert.equal(d.decode(text, true), trimmed);
+  const meta = (ev: typeof full) => (ev.object as { metadata: Record<string, unknown> }).metadata;
+  assert.equal(meta(trimmed).managedFields, undefined);
+  assert.deepEqual(Object.keys(meta(trimmed)), ['name', 'resourceVersion', 'labels']);
+  assert.ok(Object.isFrozen(meta(trimmed)));
+  assert.deepEqual(meta(full).managedFields, [{ manager: 'm', operation: 'Update' }]);
+  // Short lines too.
+  assert.equal(meta(d.decode('{"type":"ADDED","object":{"metadata":{"name":"s","managedFields":[]}}}', true)).managedFields, undefined);
+});
+
+test('trimManagedFields leaves objects without them alone', () => {
+  const o = { metadata: { name: 'a' } };
+  const meta = o.metadata;
+  trimManagedFields(o);
+  assert.equal(o.metadata, meta);
+  trimManagedFields(null);
+  trimManagedFields({});
 });

@@ -169,14 +169,15 @@ export class SimulatedNodes {
       });
     });
     this.ownInformers = !opts.informers;
+    // Cached without managedFields (nothing here reads them), as the components' informers are.
     this.informers = opts.informers ?? {
       nodes: new SharedInformer<Node>({
-        listerWatcher: listerWatcherFor(this.nodeClient, { labelSelector: `${LABEL_SIMULATED}=true` }),
+        listerWatcher: listerWatcherFor(this.nodeClient, { labelSelector: `${LABEL_SIMULATED}=true`, trimManagedFields: true }),
         logger: opts.logger,
         name: 'nodes.v1 (simulated)',
       }),
       pods: new SharedInformer<Pod>({
-        listerWatcher: listerWatcherFor(this.podClient, { fieldSelector: 'spec.nodeName!=' }),
+        listerWatcher: listerWatcherFor(this.podClient, { fieldSelector: 'spec.nodeName!=', trimManagedFields: true }),
         logger: opts.logger,
         name: 'pods.v1 (bound)',
       }),
