@@ -45,7 +45,8 @@ export class SimulatedFleet {
 
   /** Starts `count` simulated nodes against `server`; resolves once all have registered. */
   static async start(server: BenchServer, count: number, opts: FleetOptions = {}): Promise<SimulatedFleet> {
-    const args = ['--max-semi-space-size=32', '--import', 'tsx', CHILD, SERVER_ROOT, join(server.dataDir, 'kubeconfig.yaml'), String(count)];
+    const envFlags = (process.env.K8TS_BENCH_FLEET_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const args = ['--max-semi-space-size=32', ...envFlags, '--import', 'tsx', CHILD, SERVER_ROOT, join(server.dataDir, 'kubeconfig.yaml'), String(count)];
     if (opts.capacity) args.push(opts.capacity);
     const fleet = new SimulatedFleet(spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
     const deadline = performance.now() + (opts.timeoutMs ?? 300_000);
