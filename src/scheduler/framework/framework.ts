@@ -56,6 +56,11 @@ export class Framework implements FrameworkRunner {
   readonly preBind: PreBindPlugin[];
   readonly bind: BindPlugin[];
   readonly postBind: PostBindPlugin[];
+  /**
+   * The Filter plugins a cycle runs (those whose PreFilter did not answer Skip), listed once per
+   * cycle state instead of looking each plugin up in its skip set for every node.
+   */
+  private readonly activeFilters = new WeakMap<CycleState, FilterPlugin[]>();
 
   constructor(
     readonly plugins: readonly Plugin[],
@@ -93,6 +98,7 @@ export class Framework implements FrameworkRunner {
   runPreFilterPlugins(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): { status: Status | null; result: PreFilterResult; narrowedBy: string[] } {
     let nodeNames: Set<string> | undefined;
     const rejectors: string[] = [];
+    this.activeFilters.delete(state);
     for (const p of this.preFilter) {
       let out: ReturnType<PreFilterPlugin['preFilter']>;
       try {
@@ -124,8 +130,12 @@ export class Framework implements FrameworkRunner {
   }
 
   runFilterPlugins(state: CycleState, pod: PodInfo, nodeInfo: NodeInfo): Status | null {
-    for (const p of this.filter) {
-      if (state.skipFilterPlugins.has(p.name)) continue;
+    let active = this.activeFilters.get(state);
+    if (!active) {
+      active = this.filter.filter((p) => !state.skipFilterPlugins.has(p.name));
+      this.activeFilters.set(state, active);
+    }
+    for (const p of active) {
       let s: Status | null;
       try {
         s = p.filter(state, pod, nodeInfo);
